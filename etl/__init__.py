@@ -1,0 +1,1 @@
+"""Getting data in: file readers, Strava export and API, CSV, and the store."""

@@ -1,0 +1,1 @@
+"""Tables of the access domain (filled in by the access work)."""

@@ -1,0 +1,1 @@
+"""Tables of the log domain (filled in by the log work)."""

@@ -1,0 +1,1 @@
+"""Tables of the strava domain (filled in by the strava work)."""

@@ -1,0 +1,3 @@
+from loadwatch.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``loadwatch`` command: a thin shell over etl, risk and dashboard."""
