@@ -99,6 +99,17 @@ streams = Table(
     Column("is_moving", LargeBinary),
 )
 
+# Per-activity values derived from the streams by ``risk.session`` (a cache: it can always be
+# recomputed; ``settings_key`` identifies the athlete settings it was computed with).
+stream_metrics = Table(
+    "stream_metrics",
+    metadata,
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("settings_key", String(64), nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+
 import_log = Table(
     "import_log",
     metadata,

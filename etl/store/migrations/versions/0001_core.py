@@ -92,6 +92,16 @@ def upgrade() -> None:
                                 name="fk_streams_activity_id_activities"),
     )
     op.create_table(
+        "stream_metrics",
+        sa.Column("activity_id", sa.Integer, nullable=False),
+        sa.Column("settings_key", sa.String(64), nullable=False),
+        sa.Column("metrics", sa.JSON, nullable=False),
+        sa.Column("computed_at", UTCDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("activity_id", name="pk_stream_metrics"),
+        sa.ForeignKeyConstraint(["activity_id"], ["activities.id"], ondelete="CASCADE",
+                                name="fk_stream_metrics_activity_id_activities"),
+    )
+    op.create_table(
         "import_log",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("started_at", UTCDateTime, nullable=False),
@@ -108,5 +118,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("import_log", "streams", "activity_aliases", "activities", "athletes"):
+    for name in ("import_log", "stream_metrics", "streams", "activity_aliases", "activities", "athletes"):
         op.drop_table(name)
