@@ -412,6 +412,25 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(T.activities)).scalar() or 0)
 
+    def data_version(self) -> str:
+        """A fingerprint that changes whenever stored data changes (caches key on it).
+
+        Row count and latest timestamp of every data table (not streams, caches or audit).
+        """
+        from etl.store.schema import metadata
+
+        parts: list[str] = []
+        with self.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                if table.name in ("streams", "stream_metrics") or "audit" in table.name:
+                    continue
+                stamps = [c for c in table.c if c.name in ("updated_at", "entered_at",
+                                                           "created_at", "seen_at")]
+                row = conn.execute(select(func.count(), *[func.max(c) for c in stamps[:1]])
+                                   .select_from(table)).one()
+                parts.append(f"{table.name}={tuple(row)}")
+        return hashlib.sha256(";".join(parts).encode()).hexdigest()[:16]
+
     # -- import log ----------------------------------------------------------------------
     def log_import(self, input_name: str, athlete: str | None, *, imported: int, updated: int,
                    duplicates: int, rejected: int, messages: list[str],
