@@ -1,0 +1,178 @@
+"""Per-athlete physiology used by the load formulas: heart rates, threshold speed, sex.
+
+:class:`AthleteSettings` is what TRIMP, HRSS, heart-rate zones and rTSS need.
+:func:`estimate_athlete_settings` fills the values nobody entered from the athlete's own
+sessions, and records which values were estimated so the dashboard can badge them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from loadwatch import columns as C
+from risk.errors import SettingsError
+from risk.loads import default_threshold_hr
+
+#: Maximal heart rate when no session reports one [1/min] (an age-free default, grade D).
+DEFAULT_MAX_HR_BPM = 190.0
+#: Resting heart rate when none is given [1/min] (grade D).
+DEFAULT_REST_HR_BPM = 60.0
+#: Threshold speed when no run allows an estimate [m/s] (5:00 min/km, grade D).
+DEFAULT_THRESHOLD_SPEED_MPS = 1000.0 / 300.0
+#: Percentile of session maximum heart rates taken as the athlete's maximum.
+MAX_HR_PERCENTILE = 98.0
+#: Sessions with a maximum heart rate needed before the percentile is trusted.
+MIN_HR_SESSIONS = 5
+#: Runs of this moving duration [min] count as "about an hour" efforts for the threshold speed.
+THRESHOLD_EFFORT_MIN = (40.0, 75.0)
+#: Percentile of the average speed of those runs taken as the threshold speed.
+THRESHOLD_SPEED_PERCENTILE = 95.0
+#: Fallback: this fraction of the 95th percentile of all run average speeds.
+SHORT_RUN_SPEED_FRAC = 0.95
+SEXES = ("M", "F")
+
+
+@dataclass(frozen=True)
+class AthleteSettings:
+    """The physiology behind an athlete's internal-load numbers.
+
+    Parameters
+    ----------
+    max_hr_bpm, rest_hr_bpm : float
+        Maximal and resting heart rate [1/min].
+    threshold_hr_bpm : float
+        Lactate-threshold heart rate [1/min]; default ``rest + 0.85 (max - rest)``
+        (SCIENCE.md 3.5).
+    threshold_speed_mps : float
+        Functional threshold speed, about one hour's race speed [m/s] (rTSS, time above
+        threshold).
+    sex : {"M", "F", None}
+        Selects Banister's TRIMP curve; ``None`` uses the mean of both curves (badge shown).
+    estimated : tuple of str
+        Names of the fields that were estimated from data or defaulted, not entered.
+    """
+
+    max_hr_bpm: float = DEFAULT_MAX_HR_BPM
+    rest_hr_bpm: float = DEFAULT_REST_HR_BPM
+    threshold_hr_bpm: float = default_threshold_hr(DEFAULT_REST_HR_BPM, DEFAULT_MAX_HR_BPM)
+    threshold_speed_mps: float = DEFAULT_THRESHOLD_SPEED_MPS
+    sex: str | None = None
+    estimated: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.sex is not None and self.sex not in SEXES:
+            raise SettingsError(f"athlete sex {self.sex!r} is not 'M', 'F' or None (unknown)")
+        if not 25.0 <= self.rest_hr_bpm < self.max_hr_bpm <= 250.0:
+            raise SettingsError(
+                f"heart rates rest={self.rest_hr_bpm} and max={self.max_hr_bpm} bpm are not "
+                "plausible; set 25 <= rest < max <= 250")
+        if not self.rest_hr_bpm < self.threshold_hr_bpm <= self.max_hr_bpm:
+            raise SettingsError(
+                f"threshold heart rate {self.threshold_hr_bpm} bpm must lie between rest "
+                f"({self.rest_hr_bpm}) and max ({self.max_hr_bpm})")
+        if not 0.5 <= self.threshold_speed_mps <= 10.0:
+            raise SettingsError(
+                f"threshold speed {self.threshold_speed_mps} m/s is not plausible; "
+                "give a speed in m/s between 0.5 and 10")
+
+    @property
+    def sex_is_unknown(self) -> bool:
+        """True when TRIMP uses the mean of the male and female curves."""
+        return self.sex is None
+
+    def key(self) -> str:
+        """A stable fingerprint of the values (not of ``estimated``), for caches."""
+        values = {k: v for k, v in asdict(self).items() if k != "estimated"}
+        text = ";".join(f"{k}={values[k]!r}" for k in sorted(values))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(
+    f.name for f in fields(AthleteSettings) if f.name != "estimated")
+
+
+def _finite(values: pd.Series) -> np.ndarray:
+    array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return array[np.isfinite(array)]
+
+
+def estimate_max_hr(sessions: pd.DataFrame) -> float | None:
+    """98th percentile of the session maximum heart rates, or None with fewer than 5 sessions."""
+    if C.MAX_HEART_RATE_BPM not in sessions.columns:
+        return None
+    values = _finite(sessions[C.MAX_HEART_RATE_BPM])
+    values = values[(values > 80) & (values < 250)]
+    if len(values) < MIN_HR_SESSIONS:
+        return None
+    return float(np.percentile(values, MAX_HR_PERCENTILE))
+
+
+def estimate_threshold_speed(sessions: pd.DataFrame) -> float | None:
+    """Threshold speed [m/s] from the athlete's runs, or None when there are none.
+
+    The 95th percentile of the average speed of runs lasting 40-75 min (the best "about an
+    hour" efforts); with fewer than 3 such runs, 0.95 times the 95th percentile of all run
+    average speeds (short runs are faster than an hour's effort). Grade D heuristic.
+    """
+    needed = {C.SPORT_TYPE, C.DISTANCE_M, C.MOVING_TIME_S}
+    if not needed.issubset(sessions.columns):
+        return None
+    runs = sessions[sessions[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES)]
+    moving = pd.to_numeric(runs[C.MOVING_TIME_S], errors="coerce")
+    speed = pd.to_numeric(runs[C.DISTANCE_M], errors="coerce") / moving.where(moving > 0)
+    plausible = speed.between(1.0, 8.0)
+    minutes = moving / 60.0
+    hour_like = plausible & minutes.between(*THRESHOLD_EFFORT_MIN)
+    if hour_like.sum() >= 3:
+        return float(np.percentile(speed[hour_like], THRESHOLD_SPEED_PERCENTILE))
+    if plausible.any():
+        return float(SHORT_RUN_SPEED_FRAC * np.percentile(speed[plausible], 95.0))
+    return None
+
+
+def estimate_athlete_settings(sessions: pd.DataFrame, *, sex: str | None = None,
+                              max_hr_bpm: float | None = None, rest_hr_bpm: float | None = None,
+                              threshold_hr_bpm: float | None = None,
+                              threshold_speed_mps: float | None = None) -> AthleteSettings:
+    """Athlete settings from given values, else estimated from the athlete's sessions.
+
+    Defaults (documented in docs/metrics.md): maximum heart rate = 98th percentile of session
+    maxima (at least 5 sessions), else 190 bpm; resting heart rate 60 bpm unless given;
+    threshold heart rate = rest + 0.85 (max - rest) (SCIENCE.md 3.5); threshold speed from
+    :func:`estimate_threshold_speed`, else 5:00 min/km; sex unknown unless given.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        One athlete's activities (columns of ``Store.activities()``); may be empty.
+    sex, max_hr_bpm, rest_hr_bpm, threshold_hr_bpm, threshold_speed_mps
+        Values the athlete entered; ``None`` means estimate.
+
+    Returns
+    -------
+    AthleteSettings
+        With ``estimated`` naming every value that was not given.
+    """
+    estimated: list[str] = []
+    if max_hr_bpm is None:
+        estimated.append("max_hr_bpm")
+        max_hr_bpm = estimate_max_hr(sessions) or DEFAULT_MAX_HR_BPM
+    if rest_hr_bpm is None:
+        estimated.append("rest_hr_bpm")
+        rest_hr_bpm = DEFAULT_REST_HR_BPM
+    if threshold_hr_bpm is None:
+        estimated.append("threshold_hr_bpm")
+        threshold_hr_bpm = default_threshold_hr(rest_hr_bpm, max_hr_bpm)
+    if threshold_speed_mps is None:
+        estimated.append("threshold_speed_mps")
+        threshold_speed_mps = estimate_threshold_speed(sessions) or DEFAULT_THRESHOLD_SPEED_MPS
+    if sex is None:
+        estimated.append("sex")
+    return AthleteSettings(max_hr_bpm=float(max_hr_bpm), rest_hr_bpm=float(rest_hr_bpm),
+                           threshold_hr_bpm=float(threshold_hr_bpm),
+                           threshold_speed_mps=float(threshold_speed_mps), sex=sex,
+                           estimated=tuple(estimated))
