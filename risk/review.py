@@ -232,16 +232,25 @@ def _cadence(sessions: pd.DataFrame) -> float:
     return float((cadence[ok] * weight[ok]).sum() / weight[ok].sum())
 
 
+HOOPER_ITEMS: tuple[str, ...] = ("sleep_hooper", "fatigue_hooper", "stress_hooper",
+                                 "soreness_hooper")
+
+
+def hooper_index(wellness: pd.DataFrame) -> pd.Series:
+    """Hooper index per wellness entry: the sum of its four 1-7 items (4-28, higher = worse).
+
+    NaN unless all four items are present. Hooper SL, Mackinnon LT, Howard A, Gordon RD,
+    Bachmann AW. *Markers for monitoring overtraining and recovery.* Med Sci Sports Exerc
+    1995;27(1):106-112 (SCIENCE.md 5.2).
+    """
+    if wellness.empty or not set(HOOPER_ITEMS) <= set(wellness.columns):
+        return pd.Series(float("nan"), index=wellness.index, dtype="float64")
+    items = wellness[list(HOOPER_ITEMS)].apply(pd.to_numeric, errors="coerce")
+    return items.sum(axis=1, min_count=len(HOOPER_ITEMS)).astype("float64")
+
+
 def _hooper(wellness: pd.DataFrame) -> float:
-    if wellness.empty:
-        return float("nan")
-    if "hooper_index" in wellness.columns:
-        values = pd.to_numeric(wellness["hooper_index"], errors="coerce")
-    else:
-        items = [c for c in ("sleep", "fatigue", "stress", "soreness") if c in wellness.columns]
-        if len(items) < 4:
-            return float("nan")
-        values = wellness[items].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=4)
+    values = hooper_index(wellness)
     return float(values.mean()) if values.notna().any() else float("nan")
 
 

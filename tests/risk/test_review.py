@@ -123,8 +123,12 @@ def test_what_changed_by_hand() -> None:
 def test_wellness_row_only_with_wellness() -> None:
     frames = _frames()
     wellness = pd.DataFrame([
-        {"athlete": "A", "local_date": START, "sleep": 2, "fatigue": 2, "stress": 2, "soreness": 2},
-        {"athlete": "A", "local_date": ONSET, "sleep": 4, "fatigue": 5, "stress": 3, "soreness": 6},
+        {"athlete": "A", "local_date": START, "sleep_hooper": 2, "fatigue_hooper": 2,
+         "stress_hooper": 2, "soreness_hooper": 2},
+        {"athlete": "A", "local_date": ONSET, "sleep_hooper": 4, "fatigue_hooper": 5,
+         "stress_hooper": 3, "soreness_hooper": 6},
+        {"athlete": "A", "local_date": ONSET, "sleep_hooper": 4, "fatigue_hooper": None,
+         "stress_hooper": 3, "soreness_hooper": 6},
     ])
     table = what_changed(frames.daily, frames.sessions, "A", ONSET, wellness=wellness)
     row = _changed(table, "wellness (Hooper index, higher = worse)")
