@@ -1,0 +1,1 @@
+"""CSV templates shipped with loadwatch (read them with :mod:`importlib.resources`)."""
