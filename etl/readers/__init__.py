@@ -16,13 +16,15 @@ from typing import BinaryIO
 from etl.errors import UnsupportedFileError
 from etl.readers.common import MAX_DECOMPRESSED_BYTES, Content, load_content, strip_gz
 from etl.readers.fit import read_fit
+from etl.readers.gpx import read_gpx
+from etl.readers.tcx import read_tcx
 from etl.records import ParsedActivity
 
 __all__ = ["SUFFIXES", "is_supported", "read_activity"]
 
 Reader = Callable[..., list[ParsedActivity]]
 
-_READERS: dict[str, Reader] = {".fit": read_fit}
+_READERS: dict[str, Reader] = {".fit": read_fit, ".gpx": read_gpx, ".tcx": read_tcx}
 
 SUFFIXES: tuple[str, ...] = ('.fit', '.fit.gz', '.gpx', '.gpx.gz', '.tcx', '.tcx.gz')
 

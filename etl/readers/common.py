@@ -37,7 +37,7 @@ MAX_MOVING_GAP_S = 10.0
 ALTITUDE_MEDIAN_SAMPLES = 5
 """Window of the running median that removes altitude spikes [samples]."""
 
-ELEVATION_HYSTERESIS_M = 2.0
+ELEVATION_HYSTERESIS_M = 3.0
 """A climb counts once the smoothed altitude has risen this much above the last low [m]."""
 
 GRADE_WINDOW_M = 25.0
@@ -386,17 +386,33 @@ def haversine_cumulative_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarr
     return np.concatenate(([0.0], np.cumsum(step)))
 
 
+SPEED_SPAN_SAMPLES = 2
+"""Derived speed spans this many samples on each side (GPS positions at 1 s are noisy)."""
+
+
 def derived_speed_mps(time_s: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
-    """Speed from successive distances; the first sample takes the second sample's speed."""
+    """Speed from the distance, centred over +- :data:`SPEED_SPAN_SAMPLES` samples.
+
+    speed_i = (d[i+k] - d[i-k]) / (t[i+k] - t[i-k]) with the indices clipped at the ends, but
+    never across a gap longer than :data:`MAX_MOVING_GAP_S` (a pause must not look moving).
+    """
     n = time_s.size
     if n < 2:
         return np.full(n, np.nan)
-    dt_s = np.diff(time_s)
-    dd = np.diff(distance_m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = np.where(dt_s > 0, dd / dt_s, np.nan)
-    speed = np.concatenate(([step[0]], step))
-    return pd.Series(speed).ffill().bfill().to_numpy(dtype="float64")
+    dist = pd.Series(distance_m, dtype="float64").interpolate(limit_area="inside").to_numpy()
+    index = np.arange(n)
+    speeds = np.full(n, np.nan)
+    for span in range(SPEED_SPAN_SAMPLES, 0, -1):
+        after = np.minimum(index + span, n - 1)
+        before = np.maximum(index - span, 0)
+        dt_s = time_s[after] - time_s[before]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            candidate = (dist[after] - dist[before]) / dt_s
+        usable = np.isnan(speeds) & (dt_s > 0) & (dt_s <= MAX_MOVING_GAP_S * span)
+        speeds = np.where(usable, candidate, speeds)
+    step = np.concatenate(([np.nan], np.diff(dist) / np.where(np.diff(time_s) > 0,
+                                                               np.diff(time_s), np.nan)))
+    return np.where(np.isnan(speeds), step, speeds)
 
 
 def moving_mask(time_s: np.ndarray, speed_mps: np.ndarray) -> np.ndarray:
