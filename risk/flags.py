@@ -1,0 +1,161 @@
+"""All training-load flags for a squad: :func:`compute_flags` runs every rule module.
+
+Rules (docs/flags.md has thresholds, severities, sources and grades):
+
+==================  ===================================================  =================
+kind                module                                               evidence
+==================  ===================================================  =================
+session_spike       :mod:`risk.rules.volume` (incl. same-day sum,        Frandsen 2025 (A)
+                    return after a break)
+weekly_spike        :mod:`risk.rules.volume`                             Nielsen 2014 (A)
+acwr_high/low       :mod:`risk.rules.acwr`                               Gabbett 2016 (C)
+hill_spike          :mod:`risk.rules.hills`                              heuristic (D)
+intensity_spike     :mod:`risk.rules.intensity`                          heuristic (D)
+monotony_high       :mod:`risk.rules.monotony`                           Foster 1998 (C)
+poor_recovery       :mod:`risk.rules.recovery` (load part; wellness hook) heuristic (D)
+overstride          :mod:`risk.overstride`                               proxy (D)
+data_gap            :mod:`risk.rules.data_gap`                           heuristic (D)
+==================  ===================================================  =================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from risk import evidence_load  # noqa: F401  (registers the evidence keys used below)
+from risk.errors import SettingsError
+from risk.flag import KINDS, SEVERITY_RANK, Flag, flags_frame
+from risk.overstride import overstride_flags
+from risk.rules.acwr import acwr_flags
+from risk.rules.data_gap import data_gap_flags
+from risk.rules.hills import hill_session_flags, hill_week_flags, steep_exposure_flags
+from risk.rules.intensity import intensity_flags
+from risk.rules.monotony import monotony_flags
+from risk.rules.recovery import poor_recovery_flags
+from risk.rules.volume import session_spike_flags, weekly_spike_flags
+from risk.settings import RiskSettings, settings_for
+
+#: The flag kinds this module produces (the load vocabulary).
+LOAD_KINDS: tuple[str, ...] = (
+    "session_spike", "weekly_spike", "acwr_high", "acwr_low", "hill_spike", "intensity_spike",
+    "monotony_high", "poor_recovery", "overstride", "data_gap",
+)
+#: Spike kinds: a runner whose training has no spikes should trigger none of these.
+SPIKE_KINDS: tuple[str, ...] = ("session_spike", "weekly_spike", "hill_spike", "intensity_spike")
+
+
+def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
+                  settings: RiskSettings | None = None,
+                  athletes: Mapping[str, Any] | None = None,
+                  overrides: Mapping[str, Mapping[str, Any]] | None = None, *,
+                  windows: pd.DataFrame | None = None,
+                  injuries: pd.DataFrame | None = None,
+                  wellness: pd.DataFrame | None = None,
+                  kinds: Iterable[str] | None = None) -> list[Flag]:
+    """Every load flag for every athlete in the frames.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session frame (``risk.sessions.session_frame``).
+    daily : DataFrame
+        Daily frame with context metrics (``risk.daily.daily_frame`` then
+        ``risk.context.context_metrics``).
+    settings : RiskSettings, optional
+        Thresholds (defaults of SCIENCE.md section 9).
+    athletes : mapping of str to AthleteSettings, optional
+        Per-athlete physiology; the load rules read the session metrics already derived
+        from it, so it is accepted for the shared contract and not needed here.
+    overrides : mapping, optional
+        ``{athlete or "*": {setting: value or {"value", "by", "reason"}}}``, see
+        :mod:`risk.settings`. Each flag judged with overridden settings lists them in
+        ``details["overrides"]``.
+    windows : DataFrame, optional
+        Flat steady 60-s windows (``activity_id``, ``speed_mps``, ``cadence_spm``,
+        ``duration_s``) for the overstride proxy; without them no overstride flags.
+    injuries : DataFrame, optional
+        Logged injuries (``athlete``, ``onset_date``, optional ``resolved_date``): ACWR flags
+        are suppressed for 28 days after them.
+    wellness : DataFrame, optional
+        Wellness entries for the wellness part of ``poor_recovery`` (symptom log).
+    kinds : iterable of str, optional
+        Only these kinds (default :data:`LOAD_KINDS`).
+
+    Returns
+    -------
+    list of Flag
+        In athlete, date and urgency order (as :func:`risk.flag.flags_frame` sorts them).
+
+    Raises
+    ------
+    FrameContractError
+        When a frame lacks a column a selected rule needs (the message names it).
+    SettingsError
+        For an unknown kind or an invalid override.
+    """
+    del athletes
+    selected = tuple(kinds) if kinds is not None else LOAD_KINDS
+    unknown = sorted(set(selected) - set(LOAD_KINDS))
+    if unknown:
+        raise SettingsError(f"unknown load flag kind(s) {', '.join(unknown)}; "
+                            f"choose from {', '.join(LOAD_KINDS)}")
+    base = settings or RiskSettings()
+    names = sorted(set(sessions.get("athlete", pd.Series(dtype=str)).dropna())
+                   | set(daily.get("athlete", pd.Series(dtype=str)).dropna()))
+    groups: dict[RiskSettings, list[str]] = {}
+    for name in names:
+        groups.setdefault(settings_for(str(name), base, overrides), []).append(name)
+    flags: list[Flag] = []
+    for effective, members in groups.items():
+        part_sessions = sessions[sessions["athlete"].isin(members)] if len(groups) > 1 \
+            else sessions
+        part_daily = daily[daily["athlete"].isin(members)] if len(groups) > 1 else daily
+        found = _run_rules(part_sessions, part_daily, effective, set(selected), windows,
+                           injuries, wellness)
+        if effective.applied:
+            changed = [f"{o.name}={o.value:g} ({o.by or 'unknown'}: {o.reason or 'no reason'})"
+                       for o in effective.applied]
+            for flag in found:
+                flag.details["overrides"] = changed
+        flags.extend(found)
+    return sorted(flags, key=_order_key)
+
+
+def _run_rules(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettings,
+               kinds: set[str], windows: pd.DataFrame | None, injuries: pd.DataFrame | None,
+               wellness: pd.DataFrame | None) -> list[Flag]:
+    flags: list[Flag] = []
+    if "session_spike" in kinds:
+        flags += session_spike_flags(sessions, settings)
+    if "weekly_spike" in kinds:
+        flags += weekly_spike_flags(daily, settings)
+    if kinds & {"acwr_high", "acwr_low"}:
+        flags += [f for f in acwr_flags(daily, settings, injuries) if f.kind in kinds]
+    if "hill_spike" in kinds:
+        flags += hill_session_flags(sessions, settings)
+        flags += hill_week_flags(daily, settings)
+        flags += steep_exposure_flags(sessions, settings)
+    if "intensity_spike" in kinds:
+        flags += intensity_flags(sessions, daily, settings)
+    if "monotony_high" in kinds:
+        flags += monotony_flags(daily, settings)
+    if "poor_recovery" in kinds:
+        flags += poor_recovery_flags(sessions, daily, settings, wellness)
+    if "overstride" in kinds:
+        flags += overstride_flags(sessions, windows, settings)
+    if "data_gap" in kinds:
+        flags += data_gap_flags(daily, settings)
+    return flags
+
+
+def _order_key(flag: Flag) -> tuple[str, Any, int, int]:
+    return (flag.athlete, flag.local_date, -SEVERITY_RANK[flag.severity], KINDS.index(flag.kind))
+
+
+def load_flags_frame(sessions: pd.DataFrame, daily: pd.DataFrame,
+                     settings: RiskSettings | None = None, **options: Any) -> pd.DataFrame:
+    """:func:`compute_flags` as a :func:`risk.flag.flags_frame`."""
+    return flags_frame(compute_flags(sessions, daily, settings, **options))

@@ -1,0 +1,231 @@
+"""Volume flags: single-session spike (primary, Frandsen 2025) and weekly spike (secondary).
+
+SCIENCE.md 2.1 and 2.2. Severity mapping (docs/flags.md): session spike small (>10-30 %) ->
+low, moderate (>30-100 %) -> moderate, large (>100 %) -> high; return after a break -> low;
+weekly spike > 30 % -> low, > 60 % -> moderate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from risk import evidence_load as ev
+from risk.flag import Flag
+from risk.rules.common import (
+    as_int_id,
+    daily_sorted,
+    episode_starts,
+    exceeds,
+    exceeds_array,
+    history_days,
+    km,
+    pct,
+    pct_change,
+    prior_window,
+    require,
+    run_sessions,
+    to_date,
+    trailing,
+)
+from risk.settings import RiskSettings
+
+BANDS: tuple[str, ...] = ("reference", "small", "moderate", "large")
+BAND_SEVERITY: dict[str, str] = {"small": "low", "moderate": "moderate", "large": "high"}
+
+
+def spike_band(spike_pct: float, settings: RiskSettings) -> str:
+    """Frandsen band of a percentage increase over the 30-day longest run.
+
+    ``<= 10`` reference, ``(10, 30]`` small, ``(30, 100]`` moderate, ``> 100`` large (with
+    the default settings).
+    """
+    if spike_pct > settings.session_large_pct:
+        return "large"
+    if spike_pct > settings.session_moderate_pct:
+        return "moderate"
+    if spike_pct > settings.session_small_pct:
+        return "small"
+    return "reference"
+
+
+def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
+    """Each run against the longest run of the previous 30 days (strictly before its start).
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session frame (``athlete``, ``activity_id``, ``local_date``, ``start_time_utc``,
+        ``sport_type`` or ``is_run``, ``distance_km``). Only runs count, for the run judged
+        and for the 30-day longest.
+    settings : RiskSettings
+        ``session_window_days``, ``session_*_pct``, ``same_day_sum_factor``.
+
+    Returns
+    -------
+    list of Flag
+        ``session_spike`` flags with category ``small``/``moderate``/``large``,
+        ``same_day_sum`` (the runs of one day summed, a heuristic extension) or
+        ``return_after_break`` (no run in the previous 30 days, after earlier history).
+
+    Notes
+    -----
+    ``spike_pct = 100 (d - Lmax30) / Lmax30``. The very first run in the data is not judged
+    (no history, not a break).
+
+    References
+    ----------
+    Frandsen JSB et al. How much running is too much? Br J Sports Med 2025;59(17):1203-1210.
+    doi:10.1136/bjsports-2024-109380
+    """
+    runs = run_sessions(sessions)
+    if runs.empty:
+        return []
+    window = settings.session_window_days
+    runs["lmax_km"] = prior_window(runs, "run_km", window, "max")
+    runs["n_prior"] = runs.groupby("athlete", sort=False).cumcount()
+    flags: list[Flag] = []
+    bands_by_day: dict[tuple[Any, Any], int] = {}
+    columns = ["athlete", "activity_id", "day_ts", "run_km", "lmax_km", "n_prior"]
+    for row in runs[columns].to_dict("records"):
+        distance, lmax = float(row["run_km"]), float(row["lmax_km"])
+        if not distance > 0:
+            continue
+        if not lmax > 0:
+            if row["n_prior"] > 0 and pd.isna(lmax):
+                flags.append(_return_after_break(row, distance, window))
+            continue
+        spike = pct_change(distance, lmax)
+        band = spike_band(spike, settings)
+        key = (row["athlete"], row["day_ts"])
+        bands_by_day[key] = max(bands_by_day.get(key, 0), BANDS.index(band))
+        if band == "reference":
+            continue
+        day = to_date(row["day_ts"])
+        flags.append(Flag(
+            athlete=str(row["athlete"]), local_date=day, kind="session_spike",
+            severity=BAND_SEVERITY[band], value=spike, threshold=_band_floor(band, settings),
+            unit="%",
+            message=f"Your run on {day} ({km(distance)}) was {pct(spike)} longer than your "
+            f"longest run in the previous {window:.0f} days ({km(lmax)}): a {band} "
+            "single-session spike.",
+            advice=f"Keep your next long runs within 10 % of {km(lmax)} (at most "
+            f"{km(lmax * settings.guidance_longest_factor)}) until this distance is usual.",
+            evidence_key=ev.SESSION_SPIKE, activity_id=as_int_id(row["activity_id"]),
+            category=band, details={"longest_prior_km": lmax, "distance_km": distance},
+        ))
+    flags.extend(_same_day_flags(runs, settings, bands_by_day))
+    return flags
+
+
+def _band_floor(band: str, settings: RiskSettings) -> float:
+    return {"small": settings.session_small_pct, "moderate": settings.session_moderate_pct,
+            "large": settings.session_large_pct}[band]
+
+
+def _return_after_break(row: dict[str, Any], distance: float, window: float) -> Flag:
+    day = to_date(row["day_ts"])
+    return Flag(
+        athlete=str(row["athlete"]), local_date=day, kind="session_spike",
+        severity="low", value=None, threshold=None, unit="",
+        message=f"Your run on {day} ({km(distance)}) was your first in more than "
+        f"{window:.0f} days: returning after a break, so there is no recent longest run to "
+        "compare it with.",
+        advice="Start clearly shorter than before the break and build up gradually; each run "
+        "is then judged against your new 30-day longest.",
+        evidence_key=ev.RETURN_AFTER_BREAK, activity_id=as_int_id(row["activity_id"]),
+        category="return_after_break", details={"distance_km": distance},
+    )
+
+
+def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
+                    bands_by_day: dict[tuple[Any, Any], int]) -> list[Flag]:
+    counts = runs.groupby(["athlete", "day_ts"], sort=False)["run_km"].transform("size")
+    doubles = runs[counts >= 2]
+    flags: list[Flag] = []
+    for (athlete, day), group in doubles.groupby(["athlete", "day_ts"], sort=False):
+        total = float(group["run_km"].sum())
+        lmax = float(group["lmax_km"].iloc[0])
+        if not exceeds(total, lmax, settings.same_day_sum_factor):
+            continue
+        spike = pct_change(total, lmax)
+        band = spike_band(spike, settings)
+        if band == "reference" or BANDS.index(band) <= bands_by_day.get((athlete, day), 0):
+            continue
+        date = to_date(day)
+        flags.append(Flag(
+            athlete=str(athlete), local_date=date, kind="session_spike",
+            severity=BAND_SEVERITY[band], value=spike, threshold=_band_floor(band, settings),
+            unit="%",
+            message=f"Your {len(group)} runs on {date} added up to {km(total)}, {pct(spike)} "
+            f"more than your longest single run in the previous "
+            f"{settings.session_window_days:.0f} days ({km(lmax)}); summing a day's runs is "
+            "our extension of the single-session rule.",
+            advice=f"Keep a day's running within 10 % of {km(lmax)} (at most "
+            f"{km(lmax * settings.guidance_longest_factor)}) unless that distance is usual.",
+            evidence_key=ev.SAME_DAY_SUM, activity_id=as_int_id(group["activity_id"].iloc[-1]),
+            category="same_day_sum", details={"longest_prior_km": lmax, "day_total_km": total},
+        ))
+    return flags
+
+
+def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
+    """7-day running distance against the previous 7 days (secondary flag, weak evidence).
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Daily frame (``athlete``, ``local_date``, ``distance_km``; ``load_status`` optional).
+    settings : RiskSettings
+        ``weekly_spike_pct``, ``weekly_spike_moderate_pct``.
+
+    Returns
+    -------
+    list of Flag
+        One ``weekly_spike`` flag on the first day of each stretch of days where
+        ``W_t > (1 + pct/100) W_prev``.
+
+    Notes
+    -----
+    ``W_t`` sums the 7 days up to today, ``W_prev`` the 7 days before. No ratio when
+    ``W_prev == 0`` (return after a break: the session rule speaks then), before 14 days of
+    history, or when a day of the 14 is marked ``missing`` (the data-gap flag speaks then).
+
+    References
+    ----------
+    Nielsen RO et al. J Orthop Sports Phys Ther 2014;44(10):739-747.
+    doi:10.2519/jospt.2014.5164. Damsted C et al. J Orthop Sports Phys Ther
+    2019;49(4):230-238. doi:10.2519/jospt.2019.8541
+    """
+    require(daily, ("distance_km",), "daily", "build it with risk.daily.daily_frame")
+    frame = daily_sorted(daily)
+    if frame.empty:
+        return []
+    week = trailing(frame, "distance_km", 7)
+    fortnight = trailing(frame, "distance_km", 14)
+    previous = fortnight - week
+    missing = (frame["load_status"] == "missing").astype(float) if "load_status" in frame \
+        else pd.Series(0.0, index=frame.index)
+    frame["missing_flag"] = missing
+    gaps = trailing(frame, "missing_flag", 14)
+    factor = 1.0 + settings.weekly_spike_pct / 100.0
+    condition = exceeds_array(week, previous, factor) & (history_days(frame) >= 13) & (gaps == 0)
+    starts = episode_starts(frame, condition)
+    flags = []
+    for index in frame.index[starts]:
+        this, before = float(week[index]), float(previous[index])
+        change = pct_change(this, before)
+        severity = "moderate" if change > settings.weekly_spike_moderate_pct else "low"
+        day = to_date(frame.at[index, "day_ts"])
+        flags.append(Flag(
+            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="weekly_spike",
+            severity=severity, value=change, threshold=settings.weekly_spike_pct, unit="%",
+            message=f"You ran {km(this)} in the 7 days to {day}, {pct(change)} more than the "
+            f"7 days before ({km(before)}).",
+            advice="A secondary signal with weak evidence: check that single runs stay within "
+            "10 % of your 30-day longest and let this week's volume settle before adding more.",
+            evidence_key=ev.WEEKLY_SPIKE, category="week_over_week",
+            details={"week_km": this, "previous_week_km": before},
+        ))
+    return flags
