@@ -55,3 +55,11 @@ class StravaResponseError(StravaError):
 
 class OAuthError(StravaError):
     """The authorisation step failed: wrong state, denied access, missing scope, bad code."""
+
+
+class NotFound(StravaResponseError):
+    """Strava answered 404: the activity (or subscription) does not exist (any more)."""
+
+
+class MalformedResponse(StravaResponseError):
+    """The answer is not JSON, or not the shape Strava documents; nothing of it is stored."""
