@@ -1,0 +1,399 @@
+"""Context metrics over the daily frame: ACWR (rolling and EWMA), CTL/ATL/TSB, monotony, strain.
+
+Everything is computed for all athletes at once on an (athlete x day) grid: rolling windows as
+sums over sliding windows, the exponential averages as first-order recursive filters
+(``scipy.signal.lfilter``) along the day axis. Days before an athlete's first day count as 0
+(the series "start at 0", SCIENCE.md 1.2 option d); days marked ``missing`` and loads that are
+unknown (NaN) also count as 0 in the windows, and the data-gap flag reports them.
+
+These numbers are descriptive context ("how this week compares with your recent weeks"),
+not a validated injury-risk score (SCIENCE.md 1.3).
+
+References
+----------
+Lolli L et al. Mathematical coupling causes spurious correlation within the conventional
+acute-to-chronic workload ratio calculations. Br J Sports Med 2019;53(15):921-922.
+doi:10.1136/bjsports-2017-098110
+
+Windt J, Gabbett TJ. Is it all for naught? What does mathematical coupling mean for
+acute:chronic workload ratios? Br J Sports Med 2019;53(16):988-990. doi:10.1136/bjsports-2017-098925
+
+Williams S, West S, Cross MJ, Stokes KA. Better way to determine the acute:chronic workload
+ratio? Br J Sports Med 2017;51(3):209-210. doi:10.1136/bjsports-2016-096589
+
+Banister EW, Calvert TW, Savage MV, Bach A. A systems model of training for athletic
+performance. Aust J Sports Med 1975;7:57-61 (CTL/ATL/TSB in the PMC form).
+
+Foster C. Monitoring training in athletes with reference to overtraining syndrome. Med Sci
+Sports Exerc 1998;30(7):1164-1168. doi:10.1097/00005768-199807000-00023
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import lfilter
+
+from loadwatch import columns as C
+from risk.daily import (
+    DISTANCE_ABOVE_THRESHOLD_KM,
+    GAP_DISTANCE_KM,
+    LOAD_STATUS,
+    RUN_COUNT,
+    STATUS_MISSING,
+    TIME_ABOVE_THRESHOLD_MIN,
+    TOTAL_DURATION_MIN,
+    TOTAL_SRPE_AU,
+    TOTAL_TRIMP_AU,
+)
+from risk.errors import FrameContractError, SettingsError
+from risk.session import DOWN_VERT_M, HRSS_AU, RTSS_AU, TRIMP_AU, UP_VERT_M
+from risk.sessions import DISTANCE_KM, DURATION_MIN, SRPE_AU
+from risk.vocabulary import ensure_column
+
+_ACWR_SOURCE = "Lolli 2019; Windt & Gabbett 2019; SCIENCE.md 1.1"
+HISTORY_DAYS = ensure_column("history_days", "d", "calendar days since the athlete's first "
+                             "activity, that day included")
+ACUTE_LOAD = ensure_column("acute_load", "(load)/d", "mean daily load over the last 7 days, "
+                           "today included", _ACWR_SOURCE)
+CHRONIC_LOAD_COUPLED = ensure_column("chronic_load_coupled", "(load)/d",
+                                     "mean daily load over the last 28 days (coupled)",
+                                     _ACWR_SOURCE)
+CHRONIC_LOAD_UNCOUPLED = ensure_column("chronic_load_uncoupled", "(load)/d",
+                                       "mean daily load over the 21 days before the acute week",
+                                       _ACWR_SOURCE)
+ACWR_COUPLED = ensure_column("acwr_coupled", "ratio", "acute / coupled chronic load (Gabbett "
+                             "zones; comparison only)", _ACWR_SOURCE)
+ACWR_UNCOUPLED = ensure_column("acwr_uncoupled", "ratio", "acute / uncoupled chronic load "
+                               "(primary)", _ACWR_SOURCE)
+EWMA_ACUTE_LOAD = ensure_column("ewma_acute_load", "(load)/d", "EWMA of daily load, lambda = 2/8",
+                                "Williams 2017; SCIENCE.md 1.2")
+EWMA_CHRONIC_LOAD = ensure_column("ewma_chronic_load", "(load)/d",
+                                  "EWMA of daily load, lambda = 2/29",
+                                  "Williams 2017; SCIENCE.md 1.2")
+ACWR_EWMA = ensure_column("acwr_ewma", "ratio", "EWMA acute / EWMA chronic",
+                          "Williams 2017; SCIENCE.md 1.2")
+ACWR_EWMA_UNCOUPLED = ensure_column("acwr_ewma_uncoupled", "ratio",
+                                    "EWMA acute / EWMA chronic of 7 days earlier",
+                                    "SCIENCE.md 1.2 (practitioner variant, grade C)")
+ACWR_STATE = ensure_column("acwr_state", "", "ok | warming_up (< 28 days of history) | "
+                           "insufficient_base (< 1 km/day or < 4 runs in the chronic window)",
+                           "SCIENCE.md 1.5")
+CTL = ensure_column("ctl", "(load)/d", "chronic training load (fitness), tau 42 d, "
+                    "alpha = 1 - exp(-1/42)", "Banister 1975; SCIENCE.md 3.6")
+ATL = ensure_column("atl", "(load)/d", "acute training load (fatigue), tau 7 d, "
+                    "alpha = 1 - exp(-1/7)", "Banister 1975; SCIENCE.md 3.6")
+TSB = ensure_column("tsb", "(load)/d", "training stress balance (form): yesterday's CTL - ATL",
+                    "SCIENCE.md 3.6")
+MONOTONY = ensure_column("monotony", "ratio", "7-day mean / population SD of daily load, capped "
+                         "at 10", "Foster 1998; SCIENCE.md 3.2")
+STRAIN = ensure_column("strain", "(load)", "7-day load x monotony", "Foster 1998; SCIENCE.md 3.2")
+WEEK_DISTANCE_KM = ensure_column("week_distance_km", "km", "running distance of the last 7 days",
+                                 "SCIENCE.md 2.1")
+PREV_WEEK_DISTANCE_KM = ensure_column("prev_week_distance_km", "km",
+                                      "running distance of the 7 days before those",
+                                      "SCIENCE.md 2.1")
+WEEK_CHANGE_PCT = ensure_column("week_change_pct", "%", "change of 7-day running distance over "
+                                "the previous 7 days", "Nielsen 2014; SCIENCE.md 2.1")
+LOAD_MEASURE = ensure_column("load_measure", "", "daily-frame column the load metrics use")
+
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    HISTORY_DAYS, ACUTE_LOAD, CHRONIC_LOAD_COUPLED, CHRONIC_LOAD_UNCOUPLED, ACWR_COUPLED,
+    ACWR_UNCOUPLED, EWMA_ACUTE_LOAD, EWMA_CHRONIC_LOAD, ACWR_EWMA, ACWR_EWMA_UNCOUPLED,
+    ACWR_STATE, CTL, ATL, TSB, MONOTONY, STRAIN, WEEK_DISTANCE_KM, PREV_WEEK_DISTANCE_KM,
+    WEEK_CHANGE_PCT, LOAD_MEASURE,
+)
+LOAD_MEASURES: tuple[str, ...] = (
+    DISTANCE_KM, DURATION_MIN, SRPE_AU, TRIMP_AU, HRSS_AU, RTSS_AU, UP_VERT_M, DOWN_VERT_M,
+    GAP_DISTANCE_KM, TIME_ABOVE_THRESHOLD_MIN, DISTANCE_ABOVE_THRESHOLD_KM, C.ELEVATION_GAIN_M,
+    TOTAL_DURATION_MIN, TOTAL_TRIMP_AU, TOTAL_SRPE_AU,
+)
+STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE = "ok", "warming_up", "insufficient_base"
+
+
+@dataclass(frozen=True)
+class ContextWindows:
+    """Windows and constants of the context metrics (SCIENCE.md 1.1, 1.2, 3.2, 3.6, 9).
+
+    Parameters
+    ----------
+    acute_days, chronic_days : int
+        Rolling windows: 7 d acute, 28 d chronic (uncoupled: the 21 d before the acute week).
+    ewma_acute_days, ewma_chronic_days : int
+        ``N`` of ``lambda = 2 / (N + 1)``: 7 and 28 (lambda 0.25 and 0.0690).
+    ctl_tau_days, atl_tau_days : float
+        Time constants of CTL and ATL, ``alpha = 1 - exp(-1 / tau)``.
+    min_history_days : int
+        Ratios are hidden before this many days of history (28).
+    pmc_hidden_days : int
+        CTL/ATL/TSB are hidden for this many first days (42).
+    monotony_days, monotony_min_recorded_days, monotony_ddof : int
+        Monotony window (7), recorded days needed in it (4) and the SD's ddof (0: the week is
+        the whole population, not a sample).
+    week_days : int
+        Week length of the weekly change (7).
+    """
+
+    acute_days: int = 7
+    chronic_days: int = 28
+    ewma_acute_days: int = 7
+    ewma_chronic_days: int = 28
+    ctl_tau_days: float = 42.0
+    atl_tau_days: float = 7.0
+    min_history_days: int = 28
+    pmc_hidden_days: int = 42
+    monotony_days: int = 7
+    monotony_min_recorded_days: int = 4
+    monotony_ddof: int = 0
+    week_days: int = 7
+
+    @property
+    def lambda_acute(self) -> float:
+        return 2.0 / (self.ewma_acute_days + 1)
+
+    @property
+    def lambda_chronic(self) -> float:
+        return 2.0 / (self.ewma_chronic_days + 1)
+
+    @property
+    def alpha_ctl(self) -> float:
+        return 1.0 - math.exp(-1.0 / self.ctl_tau_days)
+
+    @property
+    def alpha_atl(self) -> float:
+        return 1.0 - math.exp(-1.0 / self.atl_tau_days)
+
+
+class ContextThresholds(Protocol):
+    """The thresholds context metrics read (``risk.settings.RiskSettings`` provides them)."""
+
+    @property
+    def acwr_min_chronic_km_per_day(self) -> float: ...
+    @property
+    def acwr_min_chronic_runs(self) -> float: ...
+    @property
+    def monotony_cap(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class DefaultThresholds:
+    """SCIENCE.md defaults used when no settings object is given."""
+
+    acwr_min_chronic_km_per_day: float = 1.0
+    acwr_min_chronic_runs: float = 4.0
+    monotony_cap: float = 10.0
+
+
+#: A standard deviation at most this fraction of the mean counts as zero ("no variation").
+ZERO_SD_RELATIVE = 1e-9
+
+
+def window_sums(values: np.ndarray, width: int) -> np.ndarray:
+    """Trailing sums over ``width`` days along axis 1, days before the first counting as 0.
+
+    ``out[a, t] = sum(values[a, t-width+1 : t+1])``.
+    """
+    padded = np.concatenate([np.zeros((values.shape[0], width - 1)), values], axis=1)
+    return sliding_window_view(padded, width, axis=1).sum(axis=-1)
+
+
+def shift_days(values: np.ndarray, days: int, fill: float = 0.0) -> np.ndarray:
+    """``out[a, t] = values[a, t - days]``; ``fill`` before the first day."""
+    out = np.full_like(values, fill)
+    out[:, days:] = values[:, :-days] if days else values
+    return out
+
+
+def exponential_average(values: np.ndarray, alpha: float) -> np.ndarray:
+    """``E_t = alpha * L_t + (1 - alpha) * E_{t-1}`` along axis 1, starting from ``E_{-1} = 0``."""
+    return np.asarray(lfilter([alpha], [1.0, alpha - 1.0], values, axis=1), dtype=float)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan),
+                     where=denominator > 0)
+
+
+def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Row order, athlete row and day column of every daily row on a left-aligned grid."""
+    athletes = daily[C.ATHLETE].astype(str).to_numpy()
+    days = pd.to_datetime(daily[C.LOCAL_DATE]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    order = np.lexsort((days, athletes))
+    sorted_athletes, sorted_days = athletes[order], days[order]
+    new_block = np.ones(len(order), dtype=bool)
+    new_block[1:] = sorted_athletes[1:] != sorted_athletes[:-1]
+    step = np.diff(sorted_days)
+    broken = ~new_block[1:] & (step != 1)
+    if broken.any():
+        where = int(np.flatnonzero(broken)[0]) + 1
+        raise FrameContractError(
+            f"context_metrics: the daily frame of athlete {sorted_athletes[where]!r} is not one "
+            f"row per consecutive day (gap or duplicate before day number {sorted_days[where]}); "
+            "build it with risk.daily.daily_frame, which fills rest days")
+    row = np.cumsum(new_block) - 1
+    block_start = np.flatnonzero(new_block)
+    column = np.arange(len(order)) - block_start[row]
+    width = int(column.max()) + 1
+    return order, row, column, width
+
+
+def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
+                    settings: ContextThresholds | None = None,
+                    windows: ContextWindows = ContextWindows()) -> pd.DataFrame:
+    """Add the ACWR variants, CTL/ATL/TSB, monotony, strain and weekly change to ``daily``.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`risk.daily.daily_frame`: one row per athlete and consecutive day,
+        with ``distance_km`` and ``run_count`` (for the base check and the weekly change), the
+        ``load`` column and optionally ``load_status``.
+    load : str, default "distance_km"
+        Column the load metrics use (one of :data:`LOAD_MEASURES`). The ``insufficient_base``
+        state and the weekly change always use running distance.
+    settings : RiskSettings-like, optional
+        ``acwr_min_chronic_km_per_day`` (1.0), ``acwr_min_chronic_runs`` (4), ``monotony_cap``
+        (10).
+    windows : ContextWindows
+        Windows and decay constants.
+
+    Returns
+    -------
+    DataFrame
+        ``daily`` (same rows, same order) plus :data:`CONTEXT_COLUMNS`.
+
+    Notes
+    -----
+    With ``L`` the daily load and ``t`` today (0-based day index ``i`` since the first day):
+
+    - ``acute = sum(L[t-6..t]) / 7``; ``chronic_coupled = sum(L[t-27..t]) / 28``;
+      ``chronic_uncoupled = sum(L[t-27..t-7]) / 21``. Ratios are NaN unless
+      ``acwr_state == "ok"``: ``warming_up`` while ``i < 27`` (fewer than 28 days),
+      ``insufficient_base`` when the 21 days before the acute week hold < 1 km/day of running
+      or < 4 runs; also NaN when the chronic load is 0.
+    - EWMA: ``E_t = lambda L_t + (1 - lambda) E_{t-1}``, ``E_{-1} = 0``; ``acwr_ewma =
+      Ea_t / Ec_t``; ``acwr_ewma_uncoupled = Ea_t / Ec_{t-7}``; same visibility as above.
+    - ``CTL_t = CTL_{t-1} + a_c (L_t - CTL_{t-1})`` with ``a = 1 - exp(-1/tau)``; likewise ATL;
+      ``TSB_t = CTL_{t-1} - ATL_{t-1}``; all three NaN while ``i < 42``.
+    - Monotony = mean / SD (ddof 0) of the last 7 daily loads; NaN for an all-zero week or
+      with fewer than 4 recorded days (within history and not ``missing``); capped at 10
+      (a constant non-zero week gives 10, "no variation"). Strain = 7-day sum x monotony.
+    - ``week_change_pct = 100 (W - W_prev) / W_prev`` on 7-day running distance; NaN when
+      ``W_prev == 0`` or before 14 days of history.
+    """
+    if load not in LOAD_MEASURES:
+        raise SettingsError(f"unknown load measure {load!r}; use one of {', '.join(LOAD_MEASURES)}")
+    needed = [C.ATHLETE, C.LOCAL_DATE, DISTANCE_KM, RUN_COUNT, load]
+    absent = [c for c in dict.fromkeys(needed) if c not in daily.columns]
+    if absent:
+        raise FrameContractError(
+            f"context_metrics: the daily frame lacks {', '.join(absent)}; build it with "
+            "risk.daily.daily_frame(session_frame(activities))")
+    thresholds: ContextThresholds = settings if settings is not None else DefaultThresholds()
+    out = daily.copy()
+    if out.empty:
+        for name in CONTEXT_COLUMNS:
+            out[name] = pd.Series(dtype=object if name in (ACWR_STATE, LOAD_MEASURE) else float)
+        return out
+    order, row, column, width = _grid(out)
+    n = int(row.max()) + 1
+
+    def on_grid(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        grid = np.full((n, width), fill)
+        grid[row, column] = values[order]
+        return grid
+
+    def numbers(name: str) -> np.ndarray:
+        return np.nan_to_num(pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float),
+                             nan=0.0)
+
+    load_grid = on_grid(numbers(load))
+    distance = on_grid(numbers(DISTANCE_KM))
+    runs = on_grid(numbers(RUN_COUNT))
+    recorded_flags = np.ones(len(out))
+    if LOAD_STATUS in out.columns:
+        recorded_flags = (out[LOAD_STATUS].astype(str).to_numpy() != STATUS_MISSING).astype(float)
+    recorded = on_grid(recorded_flags)
+    index = np.broadcast_to(np.arange(width), (n, width))
+
+    w = windows
+    acute_sum = window_sums(load_grid, w.acute_days)
+    chronic_sum = window_sums(load_grid, w.chronic_days)
+    before_days = w.chronic_days - w.acute_days
+    uncoupled_sum = shift_days(window_sums(load_grid, before_days), w.acute_days)
+    acute = acute_sum / w.acute_days
+    chronic_coupled = chronic_sum / w.chronic_days
+    chronic_uncoupled = uncoupled_sum / before_days
+
+    base_km = shift_days(window_sums(distance, before_days), w.acute_days) / before_days
+    base_runs = shift_days(window_sums(runs, before_days), w.acute_days)
+    warming = index < w.min_history_days - 1
+    thin = (base_km < thresholds.acwr_min_chronic_km_per_day) | (
+        base_runs < thresholds.acwr_min_chronic_runs)
+    state = np.where(warming, STATE_WARMING_UP,
+                     np.where(thin, STATE_INSUFFICIENT_BASE, STATE_OK)).astype(object)
+    shown = state == STATE_OK
+
+    ewma_acute = exponential_average(load_grid, w.lambda_acute)
+    ewma_chronic = exponential_average(load_grid, w.lambda_chronic)
+    ewma_chronic_before = shift_days(ewma_chronic, w.acute_days, fill=np.nan)
+
+    ctl = exponential_average(load_grid, w.alpha_ctl)
+    atl = exponential_average(load_grid, w.alpha_atl)
+    tsb = shift_days(ctl, 1) - shift_days(atl, 1)
+    pmc_hidden = index < w.pmc_hidden_days
+
+    window_values = sliding_window_view(
+        np.concatenate([np.zeros((n, w.monotony_days - 1)), load_grid], axis=1),
+        w.monotony_days, axis=1)
+    mean = window_values.mean(axis=-1)
+    sd = window_values.std(axis=-1, ddof=w.monotony_ddof)
+    recorded_days = window_sums(recorded, w.monotony_days)
+    cap = float(thresholds.monotony_cap)
+    no_variation = sd <= ZERO_SD_RELATIVE * mean
+    monotony = np.where(no_variation, cap,
+                        np.minimum(np.divide(mean, sd, out=np.full(sd.shape, cap), where=sd > 0),
+                                   cap))
+    monotony = np.where((mean > 0) & (recorded_days >= w.monotony_min_recorded_days),
+                        monotony, np.nan)
+    strain = window_sums(load_grid, w.monotony_days) * monotony
+
+    week = window_sums(distance, w.week_days)
+    prev_week = shift_days(week, w.week_days)
+    change = np.where(index >= 2 * w.week_days - 1,
+                      100.0 * _ratio(week - prev_week, prev_week), np.nan)
+
+    results: dict[str, np.ndarray] = {
+        HISTORY_DAYS: index + 1.0,
+        ACUTE_LOAD: acute,
+        CHRONIC_LOAD_COUPLED: chronic_coupled,
+        CHRONIC_LOAD_UNCOUPLED: chronic_uncoupled,
+        ACWR_COUPLED: np.where(shown, _ratio(acute, chronic_coupled), np.nan),
+        ACWR_UNCOUPLED: np.where(shown, _ratio(acute, chronic_uncoupled), np.nan),
+        EWMA_ACUTE_LOAD: ewma_acute,
+        EWMA_CHRONIC_LOAD: ewma_chronic,
+        ACWR_EWMA: np.where(shown, _ratio(ewma_acute, ewma_chronic), np.nan),
+        ACWR_EWMA_UNCOUPLED: np.where(shown, _ratio(ewma_acute, ewma_chronic_before), np.nan),
+        CTL: np.where(pmc_hidden, np.nan, ctl),
+        ATL: np.where(pmc_hidden, np.nan, atl),
+        TSB: np.where(pmc_hidden, np.nan, tsb),
+        MONOTONY: monotony,
+        STRAIN: strain,
+        WEEK_DISTANCE_KM: week,
+        PREV_WEEK_DISTANCE_KM: prev_week,
+        WEEK_CHANGE_PCT: change,
+    }
+    for name, grid in results.items():
+        values = np.empty(len(out))
+        values[order] = grid[row, column]
+        out[name] = values
+    states = np.empty(len(out), dtype=object)
+    states[order] = state[row, column]
+    out[ACWR_STATE] = states
+    out[LOAD_MEASURE] = load
+    return out

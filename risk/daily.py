@@ -1,0 +1,241 @@
+"""The daily frame: one row per athlete and local calendar day, continuous, with the day's loads.
+
+Running loads (Run, TrailRun, VirtualRun) are kept apart from total load over all sports
+(SCIENCE.md section 0). Several sessions on a day are summed; an activity counts for its own
+local date (a run starting 23:30 local time counts for that day, whatever the UTC date).
+A day without sessions is a rest day (load 0) unless it is marked as "trained but not
+recorded", which makes it ``missing`` (load still 0, but flagged).
+
+Partly known loads. Heart-rate, RPE and stream-based loads can be unknown for a session (NaN).
+A day's value is the sum over the sessions where it is known; it is NaN only when the day has
+sessions of that kind and none of them has the value; a day without such sessions is 0.
+``hr_missing_run_count`` says how many of the day's runs had no heart rate at all, so a
+partly-known TRIMP can be badged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from loadwatch import columns as C
+from risk.errors import FrameContractError
+from risk.session import (
+    DISTANCE_ABOVE_THRESHOLD_M,
+    DOWN_VERT_M,
+    GAP_DISTANCE_M,
+    HR_ZONES_S,
+    HRSS_AU,
+    RTSS_AU,
+    TIME_ABOVE_THRESHOLD_S,
+    TRIMP_AU,
+    UP_VERT_M,
+)
+from risk.sessions import DISTANCE_KM, DURATION_MIN, IS_RUN, SRPE_AU
+from risk.vocabulary import ensure_column
+
+LOAD_STATUS = ensure_column("load_status", "", "ok (sessions recorded) | rest (no session) | "
+                            "missing (trained but not recorded)", "SCIENCE.md 0")
+RUN_COUNT = ensure_column("run_count", "runs", "number of runs on the day")
+SESSION_COUNT = ensure_column("session_count", "sessions", "number of sessions of any sport")
+GAP_DISTANCE_KM = ensure_column("gap_distance_km", "km", "grade-adjusted running distance",
+                                "Minetti 2002; SCIENCE.md 4.1")
+TIME_ABOVE_THRESHOLD_MIN = ensure_column("time_above_threshold_min", "min",
+                                         "running time faster than the threshold speed")
+DISTANCE_ABOVE_THRESHOLD_KM = ensure_column("distance_above_threshold_km", "km",
+                                            "running distance faster than the threshold speed")
+HR_ZONES_MIN: tuple[str, ...] = tuple(
+    ensure_column(f"hr_z{z}_min", "min", f"running time in heart-rate zone {z}",
+                  "Edwards 1993 zones; SCIENCE.md 3.4") for z in range(1, 6))
+LONGEST_RUN_KM = ensure_column("longest_run_km", "km", "longest single run of the day")
+TOTAL_DURATION_MIN = ensure_column("total_duration_min", "min", "duration of all sessions, "
+                                   "every sport")
+TOTAL_TRIMP_AU = ensure_column("total_trimp_au", "au", "TRIMP of all sessions, every sport",
+                               "Banister 1991")
+TOTAL_SRPE_AU = ensure_column("total_srpe_au", "au", "session-RPE load of all sessions",
+                              "Foster 2001")
+HR_MISSING_RUN_COUNT = ensure_column("hr_missing_run_count", "runs",
+                                     "runs of the day without any heart rate (TRIMP unknown)")
+
+STATUS_OK, STATUS_REST, STATUS_MISSING = "ok", "rest", "missing"
+
+#: Daily running load: output column -> (session column, unit factor).
+RUNNING_SUMS: dict[str, tuple[str, float]] = {
+    DISTANCE_KM: (DISTANCE_KM, 1.0),
+    DURATION_MIN: (DURATION_MIN, 1.0),
+    C.ELEVATION_GAIN_M: (C.ELEVATION_GAIN_M, 1.0),
+    UP_VERT_M: (UP_VERT_M, 1.0),
+    DOWN_VERT_M: (DOWN_VERT_M, 1.0),
+    GAP_DISTANCE_KM: (GAP_DISTANCE_M, 1e-3),
+    TIME_ABOVE_THRESHOLD_MIN: (TIME_ABOVE_THRESHOLD_S, 1 / 60),
+    DISTANCE_ABOVE_THRESHOLD_KM: (DISTANCE_ABOVE_THRESHOLD_M, 1e-3),
+    **{out: (src, 1 / 60) for out, src in zip(HR_ZONES_MIN, HR_ZONES_S, strict=True)},
+    SRPE_AU: (SRPE_AU, 1.0),
+    TRIMP_AU: (TRIMP_AU, 1.0),
+    HRSS_AU: (HRSS_AU, 1.0),
+    RTSS_AU: (RTSS_AU, 1.0),
+}
+#: Daily load over every sport: output column -> session column.
+TOTAL_SUMS: dict[str, str] = {
+    TOTAL_DURATION_MIN: DURATION_MIN,
+    TOTAL_TRIMP_AU: TRIMP_AU,
+    TOTAL_SRPE_AU: SRPE_AU,
+}
+DAILY_COLUMNS: tuple[str, ...] = (
+    C.ATHLETE, C.LOCAL_DATE, LOAD_STATUS, RUN_COUNT, SESSION_COUNT, *RUNNING_SUMS,
+    LONGEST_RUN_KM, *TOTAL_SUMS, HR_MISSING_RUN_COUNT,
+)
+REQUIRED_SESSION_COLUMNS: tuple[str, ...] = (C.ATHLETE, C.LOCAL_DATE, IS_RUN, DISTANCE_KM,
+                                             DURATION_MIN)
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Local dates as ``datetime64[D]``."""
+    return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+
+
+def _as_dates(days: np.ndarray) -> np.ndarray:
+    """``datetime64[D]`` to an object array of :class:`datetime.date` (fast for long frames)."""
+    codes, uniques = pd.factorize(days)
+    as_date = np.array([dt.date.fromisoformat(str(u)) for u in uniques.astype("datetime64[D]")],
+                       dtype=object)
+    return as_date[codes] if len(codes) else np.array([], dtype=object)
+
+
+def empty_daily() -> pd.DataFrame:
+    """A zero-row daily frame with the full schema."""
+    frame = pd.DataFrame({name: pd.Series(dtype=float) for name in DAILY_COLUMNS})
+    frame[C.ATHLETE] = pd.Series(dtype=object)
+    frame[C.LOCAL_DATE] = pd.Series(dtype=object)
+    frame[LOAD_STATUS] = pd.Series(dtype=object)
+    for name in (RUN_COUNT, SESSION_COUNT, HR_MISSING_RUN_COUNT):
+        frame[name] = pd.Series(dtype="int64")
+    return frame
+
+
+def _grouped_sum(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sum of the known values per key; NaN for keys whose values are all unknown; 0 if none."""
+    known = np.isfinite(values)
+    total = np.bincount(keys[known], weights=values[known], minlength=size)
+    count_known = np.bincount(keys[known], minlength=size)
+    count_all = np.bincount(keys, minlength=size)
+    return np.where((count_all > 0) & (count_known == 0), np.nan, total)
+
+
+def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
+                missing_days: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Continuous daily loads per athlete, from their first activity to ``until``.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Output of :func:`risk.sessions.session_frame` (needs ``athlete``, ``local_date``,
+        ``is_run``, ``distance_km``, ``duration_min``; other load columns are optional).
+    until : date, optional
+        Last day of every athlete's series (default: each athlete's last activity). Sessions
+        after it are ignored; an athlete whose first activity is after it has no rows.
+    missing_days : DataFrame, optional
+        ``athlete``, ``local_date`` of days the athlete trained but has no record; such a day
+        without sessions gets ``load_status = "missing"``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`DAILY_COLUMNS`, sorted by athlete and date, ``local_date`` as
+        :class:`datetime.date`. Running loads count runs only; ``total_*`` every sport.
+
+    Raises
+    ------
+    FrameContractError
+        When a required column is missing.
+    """
+    missing = [c for c in REQUIRED_SESSION_COLUMNS if c not in sessions.columns]
+    if missing:
+        raise FrameContractError(
+            f"daily_frame: the sessions frame lacks {', '.join(missing)}; build it with "
+            "risk.sessions.session_frame(activities)")
+    frame = sessions
+    if until is not None and not frame.empty:
+        frame = frame[_days(frame[C.LOCAL_DATE]) <= np.datetime64(until, "D")]
+    if frame.empty:
+        return empty_daily()
+
+    athletes = frame[C.ATHLETE].astype(str).to_numpy()
+    days = _days(frame[C.LOCAL_DATE])
+    names, athlete_code = np.unique(athletes, return_inverse=True)
+    first = np.full(len(names), np.datetime64("9999-12-31", "D"))
+    np.minimum.at(first, athlete_code, days)
+    if until is not None:
+        last = np.full(len(names), np.datetime64(until, "D"))
+    else:
+        last = np.full(len(names), np.datetime64("0001-01-01", "D"))
+        np.maximum.at(last, athlete_code, days)
+    lengths = (last - first).astype(np.int64) + 1
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    size = int(lengths.sum())
+    row_athlete = np.repeat(names, lengths)
+    offset = np.arange(size) - np.repeat(starts, lengths)
+    row_day = np.repeat(first, lengths) + offset.astype("timedelta64[D]")
+
+    key = starts[athlete_code] + (days - first[athlete_code]).astype(np.int64)
+    is_run = frame[IS_RUN].fillna(False).astype(bool).to_numpy()
+    run_key = key[is_run]
+
+    out: dict[str, object] = {C.ATHLETE: row_athlete, C.LOCAL_DATE: _as_dates(row_day)}
+    session_count = np.bincount(key, minlength=size)
+    run_count = np.bincount(run_key, minlength=size)
+    status = np.where(session_count > 0, STATUS_OK, STATUS_REST).astype(object)
+    if missing_days is not None and not missing_days.empty:
+        status = _mark_missing(status, missing_days, names, first, starts, lengths,
+                               session_count)
+    out[LOAD_STATUS] = status
+    out[RUN_COUNT] = run_count
+    out[SESSION_COUNT] = session_count
+    for target, (source, factor) in RUNNING_SUMS.items():
+        if source in frame.columns:
+            values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=float)[is_run]
+            out[target] = _grouped_sum(run_key, values * factor, size)
+        else:
+            out[target] = np.where(run_count > 0, np.nan, 0.0)
+    longest = np.zeros(size)
+    run_km = pd.to_numeric(frame[DISTANCE_KM], errors="coerce").to_numpy(dtype=float)[is_run]
+    known = np.isfinite(run_km)
+    np.maximum.at(longest, run_key[known], run_km[known])
+    out[LONGEST_RUN_KM] = longest
+    for target, source in TOTAL_SUMS.items():
+        if source in frame.columns:
+            values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=float)
+            out[target] = _grouped_sum(key, values, size)
+        else:
+            out[target] = np.where(session_count > 0, np.nan, 0.0)
+    if TRIMP_AU in frame.columns:
+        no_hr = ~np.isfinite(pd.to_numeric(frame[TRIMP_AU], errors="coerce").to_numpy(
+            dtype=float))[is_run]
+        out[HR_MISSING_RUN_COUNT] = np.bincount(run_key[no_hr], minlength=size)
+    else:
+        out[HR_MISSING_RUN_COUNT] = run_count
+    return pd.DataFrame(out, columns=list(DAILY_COLUMNS))
+
+
+def _mark_missing(status: np.ndarray, missing_days: pd.DataFrame, names: np.ndarray,
+                  first: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                  session_count: np.ndarray) -> np.ndarray:
+    absent = [c for c in (C.ATHLETE, C.LOCAL_DATE) if c not in missing_days.columns]
+    if absent:
+        raise FrameContractError(
+            f"daily_frame: missing_days lacks {', '.join(absent)}; give one row per athlete and "
+            "local_date the athlete trained without a record")
+    code = pd.Series(np.arange(len(names)), index=names)
+    marked_code = missing_days[C.ATHLETE].astype(str).map(code).to_numpy(dtype=float)
+    marked_day = _days(missing_days[C.LOCAL_DATE])
+    known = np.isfinite(marked_code)
+    athlete_index = marked_code[known].astype(np.int64)
+    offset = (marked_day[known] - first[athlete_index]).astype(np.int64)
+    inside = (offset >= 0) & (offset < lengths[athlete_index])
+    rows = starts[athlete_index[inside]] + offset[inside]
+    rows = rows[session_count[rows] == 0]
+    status = status.copy()
+    status[rows] = STATUS_MISSING
+    return status
