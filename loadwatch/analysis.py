@@ -27,6 +27,7 @@ from risk.errors import SettingsError
 from risk.flag import flags_frame
 from risk.session import STREAM_METRICS, summarise_streams
 from risk.sessions import session_frame
+from risk.triage import ClinicalAssessment, assess, hints_frame, merge_flags
 
 #: Bump when :func:`risk.session.summarise_streams` changes, so cached rows are recomputed.
 METRICS_VERSION = "1"
@@ -67,6 +68,7 @@ class Analysis:
     since: dt.date | None = None
     until: dt.date | None = None
     notes: tuple[str, ...] = field(default=())
+    hints: pd.DataFrame = field(default_factory=lambda: hints_frame([]))
 
 
 def athlete_names(store: Store, athletes: Sequence[str] | None) -> list[str]:
@@ -187,6 +189,16 @@ def _compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: Any,
     return flags_frame(compute_flags(sessions, daily, chosen, athlete_settings))
 
 
+def _clinical(store: Store, names: Sequence[str], sessions: pd.DataFrame,
+              load_flags: pd.DataFrame, until: dt.date | None) -> ClinicalAssessment:
+    """Symptom, wellness and triage rules (:func:`risk.triage.assess`) on the stored log."""
+    from etl.store.log import log_frames
+
+    log = log_frames(store, list(names), until=until)
+    return assess(log.symptoms, log.wellness, log.visa_h, sessions=sessions,
+                  load_flags=load_flags)
+
+
 def _within(frame: pd.DataFrame, since: dt.date | None, until: dt.date | None) -> pd.DataFrame:
     if frame.empty or (since is None and until is None):
         return frame.reset_index(drop=True)
@@ -245,10 +257,13 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
     daily = context_metrics(daily_frame(sessions, until=until, missing_days=missing_days),
                             load=load, settings=settings)
     flags = _compute_flags(sessions, daily, settings, athlete_settings)
+    clinical = _clinical(store, names, sessions, flags, until)
+    flags = merge_flags(flags, clinical.flags)
     return Analysis(
         sessions=_within(sessions, since, until),
         daily=_within(daily, since, until),
         flags=_within(flags, since, until),
         athlete_settings=athlete_settings,
         load=load, since=since, until=until,
+        hints=_within(clinical.hints, since, until),
     )

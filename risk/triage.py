@@ -49,7 +49,7 @@ import pandas as pd
 from loadwatch.columns import define
 from risk import evidence_clinical as E
 from risk import symptom_codes as S
-from risk.flag import Flag
+from risk.flag import KINDS, SEVERITY_RANK, Flag, flags_frame
 
 EMERGENCY = "EMERGENCY"
 BONE_STRESS = "BONE_STRESS_POSSIBLE"
@@ -500,3 +500,19 @@ def assess(symptoms: pd.DataFrame, wellness: pd.DataFrame | None = None,
         flags += wellness_flags(wellness)
         scores = wellness_scores(wellness)
     return ClinicalAssessment(tuple(flags), hints_frame(hints), scores)
+
+
+def merge_flags(flags: pd.DataFrame, extra: Iterable[Flag]) -> pd.DataFrame:
+    """``flags`` (a :func:`risk.flag.flags_frame`) with ``extra`` flags added, ordered as
+    :func:`risk.flag.flags_frame` orders them (most urgent first within each day)."""
+    added = flags_frame(extra)
+    if added.empty:
+        return flags
+    if flags.empty:
+        return added
+    both = pd.concat([flags, added], ignore_index=True)
+    both["_rank"] = both["severity"].map(SEVERITY_RANK)
+    both["_kind"] = both["kind"].map({k: i for i, k in enumerate(KINDS)})
+    both = both.sort_values(["athlete", "local_date", "_rank", "_kind"],
+                            ascending=[True, True, False, True], kind="stable")
+    return both.drop(columns=["_rank", "_kind"]).reset_index(drop=True)
