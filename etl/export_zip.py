@@ -591,8 +591,11 @@ def _profile_name(data: bytes) -> str | None:
 
 
 def open_export(path: Path, *, limits: ZipLimits = DEFAULT_LIMITS,
-                timezone: str | None = None) -> StravaExport:
+                timezone: str | None = None, label: str | None = None) -> StravaExport:
     """Open a Strava export zip or unpacked folder and read its ``activities.csv``.
+
+    ``label`` names the export in messages (default: the file or folder name); members are
+    named ``<label>:<member>``.
 
     Raises
     ------
@@ -601,9 +604,9 @@ def open_export(path: Path, *, limits: ZipLimits = DEFAULT_LIMITS,
     UnsupportedFileError
         Not a zip, or no ``activities.csv`` (the message says what the export should hold).
     """
-    name = path.name
+    name = label or path.name
     if path.is_dir():
-        return _open_folder(path, timezone)
+        return _open_folder(path, timezone, name)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -643,8 +646,7 @@ def open_export(path: Path, *, limits: ZipLimits = DEFAULT_LIMITS,
         raise
 
 
-def _open_folder(root: Path, timezone: str | None) -> StravaExport:
-    name = root.name
+def _open_folder(root: Path, timezone: str | None, name: str) -> StravaExport:
     if not (root / ACTIVITIES_CSV).is_file():
         raise UnsupportedFileError(name, "has no activities.csv, so it is not an unpacked "
                                    "Strava export")
@@ -657,7 +659,7 @@ def _open_folder(root: Path, timezone: str | None) -> StravaExport:
     export = StravaExport(name=name, table=ExportTable(()), athlete=None, hostile=(),
                           _root=resolved, _members=members)
     export.table = read_activities_table(export.read_member(ACTIVITIES_CSV),
-                                         f"{name}/{ACTIVITIES_CSV}", timezone=timezone)
+                                         f"{name}:{ACTIVITIES_CSV}", timezone=timezone)
     if PROFILE_CSV in members:
         export.athlete = _profile_name(export.read_member(PROFILE_CSV))
     return export

@@ -259,7 +259,7 @@ def _default_export_athlete(path: Path) -> str:
 # -- planning ----------------------------------------------------------------------------------
 def _plan_export(path: Path, label: str, athlete: str | None, limits: ZipLimits,
                  timezone: str | None) -> _Input:
-    export = open_export(path, limits=limits, timezone=timezone)
+    export = open_export(path, limits=limits, timezone=timezone, label=label)
     owner = athlete or export.athlete or _default_export_athlete(path)
     planned = _Input(label, "strava_export", owner, len(export.table.rows) + len(
         export.table.rejected), (), export=export)
