@@ -37,6 +37,12 @@ MAX_MOVING_GAP_S = 10.0
 ALTITUDE_MEDIAN_SAMPLES = 5
 """Window of the running median that removes altitude spikes [samples]."""
 
+ALTITUDE_SPIKE_WINDOW_SAMPLES = 15
+"""Window of the wide running median that spikes are measured against [samples]."""
+
+ALTITUDE_SPIKE_M = 10.0
+"""An altitude further than this from the wide running median is a spike [m]."""
+
 ELEVATION_HYSTERESIS_M = 3.0
 """A climb counts once the smoothed altitude has risen this much above the last low [m]."""
 
@@ -437,12 +443,29 @@ def moving_time_s(time_s: np.ndarray, moving: np.ndarray) -> float:
 
 
 def smooth_altitude(altitude_m: np.ndarray) -> np.ndarray:
-    """Running median over :data:`ALTITUDE_MEDIAN_SAMPLES` samples (NaN gaps bridged)."""
+    """Despiked altitude followed by a running median over :data:`ALTITUDE_MEDIAN_SAMPLES`.
+
+    NaN gaps are bridged by linear interpolation. Samples further than
+    :data:`ALTITUDE_SPIKE_M` from the running median over
+    :data:`ALTITUDE_SPIKE_WINDOW_SAMPLES` samples are spikes (barometer start-up glitches,
+    GPS altitude jumps) and take that median's value. The ends are padded with the first and
+    last value, so a steady slope is left unchanged up to the last sample.
+    """
     series = pd.Series(altitude_m, dtype="float64")
     if series.notna().sum() == 0:
         return series.to_numpy()
-    filled = series.interpolate(limit_direction="both")
-    return filled.rolling(ALTITUDE_MEDIAN_SAMPLES, center=True, min_periods=1).median().to_numpy()
+    filled = series.interpolate(limit_direction="both").to_numpy()
+    wide = _running_median(filled, ALTITUDE_SPIKE_WINDOW_SAMPLES)
+    despiked = np.where(np.abs(filled - wide) > ALTITUDE_SPIKE_M, wide, filled)
+    return _running_median(despiked, ALTITUDE_MEDIAN_SAMPLES)
+
+
+def _running_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred running median; the ends are padded with the first and last value."""
+    half = window // 2
+    padded = np.concatenate((np.full(half, values[0]), values, np.full(half, values[-1])))
+    medians = pd.Series(padded).rolling(window, center=True).median().to_numpy()
+    return medians[half:half + values.size]
 
 
 def elevation_gain_m(altitude_m: np.ndarray, hysteresis_m: float = ELEVATION_HYSTERESIS_M
@@ -481,22 +504,22 @@ def elevation_gain_m(altitude_m: np.ndarray, hysteresis_m: float = ELEVATION_HYS
 def grade_pct(distance_m: np.ndarray, altitude_m: np.ndarray) -> np.ndarray:
     """Gradient [%] of the smoothed altitude over :data:`GRADE_WINDOW_M` of horizontal distance.
 
-    For each sample the altitude is interpolated half a window before and after its distance;
+    Samples without progress (standing still) are dropped first, so the altitude is smoothed
+    over distinct positions along the route. For each sample the altitude is interpolated
+    half a window before and after its distance (the window slides inwards at the ends);
     grade = rise / run * 100, clipped to +- :data:`GRADE_LIMIT_PCT`. NaN where distance or
     altitude is missing or the activity is shorter than one window.
     """
     n = distance_m.size
     out = np.full(n, np.nan)
-    smooth = smooth_altitude(altitude_m)
-    ok = ~(np.isnan(distance_m) | np.isnan(smooth))
+    ok = ~(np.isnan(distance_m) | np.isnan(altitude_m))
     if ok.sum() < 2:
         return out
     dist = np.maximum.accumulate(distance_m[ok])
-    alt = smooth[ok]
     unique_dist, first = np.unique(dist, return_index=True)
     if unique_dist.size < 2 or unique_dist[-1] - unique_dist[0] < GRADE_WINDOW_M:
         return out
-    unique_alt = alt[first]
+    unique_alt = smooth_altitude(altitude_m[ok][first])
     half = GRADE_WINDOW_M / 2
     lo = np.clip(dist - half, unique_dist[0], unique_dist[-1] - GRADE_WINDOW_M)
     hi = lo + GRADE_WINDOW_M

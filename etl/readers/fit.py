@@ -332,14 +332,20 @@ def _streams(rows: list[list[object]], start: int, foot: bool,
 
 
 def _timer_running(stamps: np.ndarray, timer: list[tuple[int, bool]]) -> np.ndarray:
-    """True for samples recorded while the device timer ran (all True without timer events)."""
+    """True for samples that end an interval during which the device timer ran.
+
+    The state that counts for a sample is the one set by the last timer event strictly before
+    it, so the sample that ends a pause is not moving and the one at a stop still is (matching
+    :func:`etl.readers.common.moving_time_s`, which sums the intervals ending at moving
+    samples). All True without timer events.
+    """
     if not timer:
         return np.ones(stamps.size, dtype=bool)
     times = np.array([t for t, _ in timer], dtype="float64")
     states = np.array([s for _, s in timer], dtype=bool)
     order = np.argsort(times, kind="stable")
     times, states = times[order], states[order]
-    index = np.searchsorted(times, stamps, side="right") - 1
+    index = np.searchsorted(times, stamps, side="left") - 1
     return np.where(index >= 0, states[np.clip(index, 0, None)], True)
 
 

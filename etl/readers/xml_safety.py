@@ -1,7 +1,8 @@
 """Safe XML parsing for the GPX and TCX readers (defusedxml).
 
-Entity declarations (billion laughs, quadratic blow-up) and external references (XXE) are
-refused before anything is expanded or fetched, and reported as HostileInputError.
+Document type declarations are refused outright (GPX and TCX never need one), and with them
+entity declarations (billion laughs, quadratic blow-up) and external references (XXE): nothing
+is expanded or fetched, and the file is reported with HostileInputError.
 """
 
 from __future__ import annotations
@@ -52,13 +53,14 @@ def parse_safely(content: Content, kind: str, root_name: str) -> tuple[bytes, ET
     """
     text = xml_text(content, kind)
     try:
-        root = safe_et.fromstring(text, forbid_dtd=False, forbid_entities=True,
+        root = safe_et.fromstring(text, forbid_dtd=True, forbid_entities=True,
                                   forbid_external=True)
     except DefusedXmlException as exc:
         raise HostileInputError(
-            content.name, f"declares XML entities or external references ({type(exc).__name__})"
-                          f", which {kind} files never need and which are used to attack "
-                          "parsers; it was not read. Re-export the file from its source") from exc
+            content.name, "contains a document type declaration, XML entities or external "
+                          f"references ({type(exc).__name__}), which {kind} files never need and "
+                          "which are used to attack parsers; nothing in it was expanded or "
+                          "fetched. Re-export the file from the device or Strava") from exc
     except ET.ParseError as exc:
         raise CorruptFileError(
             content.name, f"is not well-formed XML ({exc}); the file is truncated or damaged, "
