@@ -119,7 +119,7 @@ def test_implausible_distance_points_at_the_unit() -> None:
     (b"date,sport,distance_km,date\n", "has the column 'date' twice"),
 ])
 def test_unusable_headers_reject_the_file_with_the_fix(header: bytes, message: str) -> None:
-    with pytest.raises(UnsupportedFileError, match="^log.csv: ") as caught:
+    with pytest.raises(UnsupportedFileError, match=r"^log\.csv: ") as caught:
         parse_activities_csv(header + b"2024-03-05,Run,5\n", "log.csv", "me")
     assert message in str(caught.value)
 

@@ -405,7 +405,7 @@ def test_default_limits_accept_a_normal_export(tmp_path: Path) -> None:
 def test_zip_without_activities_csv_is_not_an_export(tmp_path: Path) -> None:
     path = build_zip(tmp_path / "photos.zip", {"media/a.jpg": b"\xff\xd8"})
     assert not is_export(path)
-    with pytest.raises(UnsupportedFileError, match="has no activities.csv"):
+    with pytest.raises(UnsupportedFileError, match=r"has no activities\.csv"):
         open_export(path)
 
 
