@@ -146,7 +146,7 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     merged = usable.merge(runs[["athlete", "activity_id", "day_ts"]], on="activity_id")
     if merged.empty:
         return empty
-    merged["week_ts"] = merged["day_ts"] - pd.to_timedelta(merged["day_ts"].dt.weekday, "D")
+    merged["week_ts"] = merged["day_ts"] - pd.to_timedelta(merged["day_ts"].dt.day_of_week, "D")
     rows = []
     span = pd.Timedelta(days=settings.overstride_baseline_days)
     for athlete, own in merged.groupby("athlete", sort=False):
