@@ -12,8 +12,14 @@ import pytest
 
 from loadwatch.cli.import_cmds import ProgressBar
 from loadwatch.cli.main import main
-from tests.etl.test_export_zip import START, build_zip, csv_bytes, export_row, gpx_bytes, \
-    small_export
+from tests.etl.test_export_zip import (
+    START,
+    build_zip,
+    csv_bytes,
+    export_row,
+    gpx_bytes,
+    small_export,
+)
 
 
 @pytest.fixture
