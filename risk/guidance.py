@@ -155,6 +155,6 @@ def _acwr_band(runs: pd.DataFrame, daily: pd.DataFrame | None, athlete: str, day
     low = round(chronic * settings.acwr_low, 6)
     high = round(chronic * settings.acwr_band_high, 6)
     return ("ok", chronic, low, high,
-            f"Context, not a risk score: {low:.0f}-{high:.0f} km over the next 7 days keeps "
+            f"Context, not a risk score: {low:.1f}-{high:.1f} km over the next 7 days keeps "
             f"this week within {settings.acwr_low:.2f}-{settings.acwr_band_high:.2f} times your "
             f"average week of the last 3 weeks ({chronic:.1f} km).")
