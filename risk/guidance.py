@@ -109,7 +109,7 @@ def next_run_guidance(sessions: pd.DataFrame, daily: pd.DataFrame | None, athlet
                    "shorter than before your break and build up gradually.")
     else:
         state = "ok"
-        top = window.loc[window["run_km"].idxmax()]
+        top = window.iloc[int(window["run_km"].to_numpy().argmax())]
         longest = round(float(top["run_km"]), 6)
         longest_date = pd.Timestamp(top["day_ts"]).date()
         maximum = round(longest * settings.guidance_longest_factor, 6)

@@ -56,7 +56,7 @@ def test_acwr_suppressed_for_28_days_after_an_injury() -> None:
 
 def test_missing_context_columns_name_the_fix() -> None:
     daily = _seven_days().drop(columns=["acwr_uncoupled"])
-    with pytest.raises(FrameContractError, match="acwr_uncoupled.*context_metrics"):
+    with pytest.raises(FrameContractError, match=r"acwr_uncoupled.*context_metrics"):
         acwr_flags(daily, S)
 
 

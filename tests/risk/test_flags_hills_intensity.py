@@ -39,8 +39,8 @@ def test_hill_session_spike(prior_m: float, up_m: float, flagged: bool) -> None:
 
 def _hill_weeks(base_m: float, spike_m: float) -> list[dict[str, object]]:
     # Mondays 1, 8, 15, 22 Jan climb base_m, Monday 29 Jan climbs spike_m.
-    return (weekly_runs("2024-01-01", 4, {0: 10.0}, up_m=base_m)
-            + [{"date": "2024-01-29", "km": 10.0, "up_m": spike_m}])
+    return [*weekly_runs("2024-01-01", 4, {0: 10.0}, up_m=base_m),
+            {"date": "2024-01-29", "km": 10.0, "up_m": spike_m}]
 
 
 @pytest.mark.parametrize(("base_m", "spike_m", "flagged"), [

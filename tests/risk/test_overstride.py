@@ -126,5 +126,5 @@ def test_no_judgement_without_enough_baseline() -> None:
 
 def test_windows_without_the_contract_columns_are_refused() -> None:
     sessions, windows = _build([])
-    with pytest.raises(FrameContractError, match="flat steady windows.*activity_id"):
+    with pytest.raises(FrameContractError, match=r"flat steady windows.*activity_id"):
         overstride_assessment(sessions, windows.drop(columns=["activity_id"]), S)
