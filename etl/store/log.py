@@ -282,29 +282,34 @@ def _current_row(conn: Connection, table: Table, entry_uid: str) -> dict[str, An
 
 
 def _new_version(store: Store, table: Table, entry_uid: str, values: Mapping[str, Any],
-                 entered_by: str | None, *, retract: bool) -> Saved:
-    try:
+                 entered_by: str | None, *, retract: bool,
+                 connection: Connection | None = None) -> Saved:
+    if connection is None:
         with store.transaction() as conn:
-            current = _current_row(conn, table, entry_uid)
-            athlete_id = _writer(store, int(current["athlete_id"]))
-            payload = {k: v for k, v in current.items() if k != "id"}
-            payload.update(values)
-            payload.update(supersedes=current["id"], is_retracted=retract,
-                           athlete_id=athlete_id, entered_by=entered_by or store.principal.user,
-                           entered_at=utcnow())
-            return Saved(entry_uid, _insert(conn, table, payload))
+            return _new_version(store, table, entry_uid, values, entered_by, retract=retract,
+                                connection=conn)
+    current = _current_row(connection, table, entry_uid)
+    athlete_id = _writer(store, int(current["athlete_id"]))
+    payload = {k: v for k, v in current.items() if k != "id"}
+    payload.update(values)
+    payload.update(supersedes=current["id"], is_retracted=retract, athlete_id=athlete_id,
+                   entered_by=entered_by or store.principal.user, entered_at=utcnow())
+    try:
+        return Saved(entry_uid, _insert(connection, table, payload))
     except IntegrityError as exc:
         raise StoreError(f"log entry {entry_uid!r} was changed by someone else meanwhile; "
                          "reload it and make the change again") from exc
 
 
-def edit(store: Store, entry_uid: str, entry: Entry, *, entered_by: str | None = None) -> Saved:
+def edit(store: Store, entry_uid: str, entry: Entry, *, entered_by: str | None = None,
+         connection: Connection | None = None) -> Saved:
     """Store ``entry`` as the new current version of the entry ``entry_uid``.
 
     The earlier version stays in the :func:`history`. The kind of ``entry`` must match.
+    Pass ``connection`` to take part in a caller's transaction.
     """
     return _new_version(store, _kind(KINDS[type(entry)]), entry_uid, _values(entry), entered_by,
-                        retract=False)
+                        retract=False, connection=connection)
 
 
 def retract(store: Store, kind: str, entry_uid: str, *, entered_by: str | None = None,
