@@ -78,6 +78,7 @@ def process_events(store: Store, *, wait: bool = True, settings: StravaSettings 
         except (RateLimitExceeded, StravaResponseError) as exc:
             failed.append(str(exc))
         finally:
+            syncer.flush()
             state.save_rate_usage(store, rate_key(settings), client.planner.snapshot())
         processed += syncer.counts.events
         failed.extend(syncer.counts.rejected)

@@ -97,6 +97,19 @@ class _Counts:
     rejected: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """One queued write: an activity's rows and bookkeeping, and/or a cursor move."""
+
+    strava_id: int | None
+    cursor: dict[str, Any]
+    parsed: ParsedActivity | None = None
+    status: str = "stored"
+    fingerprint: str | None = None
+    error: str | None = None
+    start: dt.datetime | None = None
+
+
 def _epoch(value: dt.datetime) -> int:
     return int(value.timestamp())
 
@@ -125,9 +138,12 @@ class Syncer:
         self.progress = progress
         self.counts = _Counts()
         self.done = 0
+        self._pending: list[_Pending] = []
 
     # -- plumbing ----------------------------------------------------------------------
     def _budget(self) -> None:
+        """Before every request: commit what is ready, then check the caller's budget."""
+        self.flush()
         if self.max_requests is not None and self.client.requests_sent >= self.max_requests:
             raise _Stop(f"stopped after the request budget of {self.max_requests}")
 
@@ -154,18 +170,37 @@ class Syncer:
                parsed: ParsedActivity | None = None, status: str = "stored",
                fingerprint: str | None = None, error: str | None = None,
                start: dt.datetime | None = None) -> None:
-        with self.store.transaction() as conn:
-            if parsed is not None:
-                result = self.store.upsert_activity(self.row.athlete_id, parsed, connection=conn)
-                self._count(result.outcome)
-            state.mark_activity(conn, strava_id, self.row.athlete_id, status=status,
-                                start_time_utc=start, summary_sha256=fingerprint, error=error)
-            if cursor:
-                state.write_sync_state(conn, self.row.athlete_id, **cursor)
+        """Queue one activity's rows and cursor move; :meth:`flush` commits the queue."""
+        self._pending.append(_Pending(strava_id, dict(cursor), parsed, status, fingerprint,
+                                      error, start))
 
     def _advance(self, cursor: Mapping[str, Any]) -> None:
         if cursor:
-            with self.store.transaction() as conn:
+            self._pending.append(_Pending(None, dict(cursor)))
+
+    def flush(self) -> None:
+        """Commit the queued activities (whole ones only) and the cursor in one transaction.
+
+        Activities that need no request (other sports, unchanged ones) are committed in
+        batches; a run is committed before the next request goes out, so a crash or kill
+        loses at most the work of the request in flight.
+        """
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        cursor: dict[str, Any] = {}
+        with self.store.transaction() as conn:
+            for item in pending:
+                if item.parsed is not None:
+                    result = self.store.upsert_activity(self.row.athlete_id, item.parsed,
+                                                        connection=conn)
+                    self._count(result.outcome)
+                if item.strava_id is not None:
+                    state.mark_activity(conn, item.strava_id, self.row.athlete_id,
+                                        status=item.status, start_time_utc=item.start,
+                                        summary_sha256=item.fingerprint, error=item.error)
+                cursor.update(item.cursor)
+            if cursor:
                 state.write_sync_state(conn, self.row.athlete_id, **cursor)
 
     # -- one activity ------------------------------------------------------------------
@@ -227,6 +262,7 @@ class Syncer:
         for body, cursor, strava_id in zip(page, cursors, ids, strict=True):
             self.process(body, cursor, known=known.get(strava_id), stored=str(strava_id) in stored)
             self._tell(label, total)
+        self.flush()
 
     # -- phases ------------------------------------------------------------------------
     def retry_failed(self) -> None:
@@ -332,6 +368,7 @@ class Syncer:
                 state.mark_event(self.store, event.id, processed=True, error=str(exc))
                 self.counts.events += 1
                 raise
+            self.flush()
             state.mark_event(self.store, event.id, processed=True)
             self.counts.events += 1
 
@@ -423,6 +460,7 @@ def sync(store: Store, athlete: str, full: bool = False, progress: Progress | No
             state.set_connection_status(store, row.athlete_id, "revoked")
         raise
     finally:
+        syncer.flush()
         state.save_rate_usage(store, rate_key(settings), client.planner.snapshot())
     current = state.get_sync_state(store, row.athlete_id)
     report = syncer.report(current, stopped=stopped, resume_at=resume_at)

@@ -80,6 +80,7 @@ class WebhookServer(ThreadingHTTPServer):
 
 class WebhookHandler(BaseHTTPRequestHandler):
     server: WebhookServer
+    disable_nagle_algorithm = True
 
     def _json(self, status: int, payload: object) -> None:
         body = json.dumps(payload).encode()
