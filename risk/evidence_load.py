@@ -157,3 +157,17 @@ ENTRIES: tuple[Evidence, ...] = (
 LOAD_EVIDENCE_KEYS: tuple[str, ...] = tuple(entry.key for entry in ENTRIES)
 
 register(*ENTRIES)
+
+#: The evidence keys each load flag kind can carry (``loadwatch flags --explain KIND``).
+KIND_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "session_spike": (SESSION_SPIKE, SAME_DAY_SUM, RETURN_AFTER_BREAK),
+    "weekly_spike": (WEEKLY_SPIKE,),
+    "acwr_high": (ACWR,),
+    "acwr_low": (ACWR,),
+    "hill_spike": (HILL_SPIKE,),
+    "intensity_spike": (INTENSITY_SPIKE,),
+    "monotony_high": (MONOTONY,),
+    "poor_recovery": (RECOVERY_LOAD,),
+    "overstride": (OVERSTRIDE,),
+    "data_gap": (DATA_GAP,),
+}

@@ -1,0 +1,108 @@
+"""``loadwatch flags``: flag records, and ``--explain`` for the evidence behind them."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import pandas as pd
+
+from loadwatch.analysis import UnknownAthleteError, analyse
+from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
+from risk.errors import SettingsError
+from risk.evidence import EVIDENCE, explain
+from risk.evidence_load import KIND_EVIDENCE
+from risk.flag import FLAG_COLUMNS, KINDS
+from risk.review import FLAG_EVIDENCE_GRADE
+
+EXPLAIN_COLUMNS: tuple[str, ...] = ("evidence_key", "grade", "title", "citation", "doi",
+                                    "summary")
+TABLE_COLUMNS: tuple[str, ...] = ("athlete", "local_date", "kind", "severity", "category",
+                                  FLAG_EVIDENCE_GRADE, "message")
+
+
+def flag_rows(flags: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """Flag records with the evidence grade of each, cut to the table columns for ``table``."""
+    frame = flags.reindex(columns=list(FLAG_COLUMNS)).copy()
+    frame[FLAG_EVIDENCE_GRADE] = [EVIDENCE[k].grade if k in EVIDENCE else ""
+                                  for k in frame["evidence_key"]]
+    if fmt == "table":
+        return frame.reindex(columns=list(TABLE_COLUMNS))
+    return frame
+
+
+def explain_rows(key: str | None) -> pd.DataFrame:
+    """One row per evidence key: ``key`` itself, the keys of a flag kind, or all of them."""
+    if key and key in KIND_EVIDENCE and key not in EVIDENCE:
+        entries = [explain(k) for k in KIND_EVIDENCE[key]]
+    elif key:
+        try:
+            entries = [explain(key)]
+        except KeyError:
+            raise UsageError(f"no evidence key {key!r}; run `loadwatch flags --explain` to list "
+                             "the keys") from None
+    else:
+        entries = [EVIDENCE[k] for k in sorted(EVIDENCE)]
+    return pd.DataFrame([{"evidence_key": e.key, "grade": e.grade, "title": e.title,
+                          "citation": e.citation, "doi": e.doi, "summary": e.summary}
+                         for e in entries], columns=list(EXPLAIN_COLUMNS))
+
+
+def _print_one(row: pd.Series) -> None:
+    out = sys.stdout
+    out.write(f"{row['evidence_key']}: {row['title']}\n")
+    out.write(f"evidence grade: {row['grade']}\n")
+    out.write(f"citation: {row['citation']}\n")
+    if row["doi"]:
+        out.write(f"doi: {row['doi']} (https://doi.org/{row['doi']})\n")
+    out.write(f"{row['summary']}\n")
+
+
+def run_flags(args: argparse.Namespace) -> int:
+    if args.explain is not None:
+        rows = explain_rows(args.explain)
+        if args.format == "table" and args.explain:
+            for _, row in rows.iterrows():
+                _print_one(row)
+        elif args.format == "table":
+            emit(rows[["evidence_key", "grade", "title"]], "table")
+        else:
+            emit(rows, args.format)
+        return EXIT_OK
+    since = parse_date(args.since, "--since")
+    until = parse_date(args.until, "--until") or dt.date.today()
+    if since is not None and since > until:
+        raise UsageError(f"--since {since} is after --until {until}; swap them")
+    store = open_store(args)
+    try:
+        analysis = analyse(store, args.athlete or None, since=since, until=until)
+    except (SettingsError, UnknownAthleteError) as exc:
+        raise UsageError(str(exc)) from None
+    flags = analysis.flags
+    if args.kind:
+        flags = flags[flags["kind"].isin(args.kind)]
+    if flags.empty:
+        sys.stderr.write("loadwatch: no flags in this period\n")
+    emit(flag_rows(flags, args.format), args.format)
+    return EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "flags", help="flags (spikes, recovery, overstride, data gaps, symptoms) with evidence",
+        description="One row per flag: athlete, day, kind, severity, value and threshold, a "
+        "plain-language message, advice and the evidence key (see --explain). Hints, not a "
+        "diagnosis; not a medical device.")
+    parser.add_argument("--athlete", action="append", metavar="NAME",
+                        help="athlete to show (repeatable; default: every athlete)")
+    parser.add_argument("--since", metavar="DATE", help="first day to show (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE",
+                        help="last day to show (YYYY-MM-DD; default: today)")
+    parser.add_argument("--kind", action="append", choices=KINDS, metavar="KIND",
+                        help=f"only this kind (repeatable): {', '.join(KINDS)}")
+    parser.add_argument("--explain", nargs="?", const="", metavar="KEY",
+                        help="print the citation and evidence grade of KEY (an evidence key or a "
+                        "flag kind); without KEY list every key with its grade")
+    add_format(parser)
+    parser.set_defaults(func=run_flags)
