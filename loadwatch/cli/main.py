@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "loadwatch.cli.demo_cmds",
     "loadwatch.cli.import_cmds",
     "loadwatch.cli.risk_cmds",
+    "loadwatch.cli.flags_cmds",
     "loadwatch.cli.log_cmds",
     "loadwatch.cli.strava_cmds",
     "loadwatch.cli.model_cmds",
