@@ -82,7 +82,8 @@ def reference_daily_metrics(sessions: pd.DataFrame, load: str = "distance_km", *
         last_day[athlete] = max(last_day.get(athlete, day), day)
         if row["sport_type"] not in RUNNING:
             continue
-        km = _value(row["distance_km"]) if "distance_km" in row else _value(row["distance_m"]) / 1000
+        km = (_value(row["distance_km"]) if "distance_km" in row
+              else _value(row["distance_m"]) / 1000)
         key = (athlete, day)
         distance_by_day[key] = distance_by_day.get(key, 0.0) + km
         load_by_day[key] = load_by_day.get(key, 0.0) + _value(row[load])

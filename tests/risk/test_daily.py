@@ -90,7 +90,7 @@ def test_stream_metrics_win_over_estimates() -> None:
 
 
 def test_session_frame_names_missing_columns() -> None:
-    with pytest.raises(FrameContractError, match="lacks sport_type.*Store.activities"):
+    with pytest.raises(FrameContractError, match=r"lacks sport_type.*Store.activities"):
         session_frame(frame(activity(0, 5)).drop(columns=["sport_type"]))
 
 
@@ -200,7 +200,7 @@ def test_a_day_with_some_runs_lacking_heart_rate() -> None:
 def test_daily_frame_of_nothing_and_bad_input() -> None:
     empty = daily_frame(sessions(activity(0, 5)).iloc[0:0])
     assert empty.empty and tuple(empty.columns) == DAILY_COLUMNS
-    with pytest.raises(FrameContractError, match="lacks is_run.*session_frame"):
+    with pytest.raises(FrameContractError, match=r"lacks is_run.*session_frame"):
         daily_frame(frame(activity(0, 5)))
 
 
