@@ -30,8 +30,8 @@ LOAD_LABELS: dict[str, str] = {
 }
 DISTANCE_LOADS = frozenset({"distance_km", "gap_distance_km"})
 
-_LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
-               legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+_LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=70, b=10),
+               legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0),
                hovermode="x unified", font=dict(size=13))
 
 
@@ -110,10 +110,11 @@ def load_figure(daily: pd.DataFrame, flags: pd.DataFrame, symptoms: pd.DataFrame
                                                                 dash=dash, width=2)),
                              row=1, col=1)
     figure.add_hrect(y0=ACWR_BAND[0], y1=ACWR_BAND[1], fillcolor=SERIES_COLOUR["band"],
-                     opacity=0.15, line_width=0, row=2, col=1,
+                     opacity=0.15, line_width=0, row=2, col=1, exclude_empty_subplots=False,
                      annotation_text="context band 0.75-1.44", annotation_position="top left")
     figure.add_hline(y=ACWR_HIGH, line=dict(color=SERIES_COLOUR["band_high"], dash="dot"),
-                     row=2, col=1, annotation_text="1.80: well above recent weeks",
+                     row=2, col=1, exclude_empty_subplots=False,
+                     annotation_text="1.80: well above recent weeks",
                      annotation_position="top left")
     if "acwr_uncoupled" in daily.columns:
         ratio = daily["acwr_uncoupled"]
@@ -125,6 +126,8 @@ def load_figure(daily: pd.DataFrame, flags: pd.DataFrame, symptoms: pd.DataFrame
     if not flags.empty:
         for trace in _flag_markers(flags, 0.2):
             figure.add_trace(trace, row=2, col=1)
+    figure.add_trace(go.Scatter(x=[days.min(), days.max()], y=[None, None], mode="markers",
+                                showlegend=False, hoverinfo="skip"), row=3, col=1)
     _pain_traces(figure, symptoms, row=3)
     if rows == 4 and wellness is not None:
         figure.add_trace(go.Scatter(
@@ -135,6 +138,7 @@ def load_figure(daily: pd.DataFrame, flags: pd.DataFrame, symptoms: pd.DataFrame
     figure.update_yaxes(title_text=load_label(load, unit), row=1, col=1)
     figure.update_yaxes(title_text="ratio", rangemode="tozero", row=2, col=1)
     figure.update_yaxes(title_text="NRS", range=[-0.5, 10.5], row=3, col=1)
+    figure.update_xaxes(type="date")
     figure.update_layout(height=760 if rows == 3 else 880, barmode="overlay", **_LAYOUT)
     return figure
 
@@ -149,8 +153,8 @@ PAIN_FIELDS: dict[str, tuple[str, str]] = {
 
 def _pain_traces(figure: go.Figure, symptoms: pd.DataFrame, row: int) -> None:
     if symptoms.empty:
-        figure.add_annotation(text="no symptom entries", showarrow=False, xref="x domain",
-                              yref="y domain", x=0.5, y=0.5, row=row, col=1)
+        figure.add_annotation(text="no symptom entries in this range", showarrow=False,
+                              xref=f"x{row} domain", yref=f"y{row} domain", x=0.5, y=0.5)
         return
     days = pd.to_datetime(symptoms["local_date"])
     hints = symptoms["hint"].fillna("") if "hint" in symptoms.columns else None
@@ -165,6 +169,7 @@ def _pain_traces(figure: go.Figure, symptoms: pd.DataFrame, row: int) -> None:
             text=hints, hovertemplate="%{y}/10 %{text}<extra>" + name + "</extra>"),
             row=row, col=1)
     figure.add_hline(y=5, line=dict(color=OKABE_ITO["grey"], dash="dot"), row=row, col=1,
+                     exclude_empty_subplots=False,
                      annotation_text="5/10: pain-monitoring ceiling",
                      annotation_position="top left")
 

@@ -22,6 +22,10 @@ DISCLAIMER = ("Not a medical device, not a diagnosis. loadwatch describes your t
 ACWR_CAVEAT = ("ACWR is context: how this week compares with your recent weeks. It is not a "
                "validated injury-risk score for runners (team-sport thresholds; runner cohorts "
                "disagree: SCIENCE.md 1.3).")
+GRADE_WORDS: dict[str, str] = {
+    "A": "runner cohort or trial", "B": "team sport or lab", "C": "expert opinion",
+    "D": "product heuristic",
+}
 ATHLETE_KEY = "athlete"
 PENDING_ATHLETE_KEY = "open_athlete"
 UNIT_KEY = "unit"
@@ -79,13 +83,22 @@ def severity_badge(severity: str) -> str:
 
 
 def evidence_caption(key: str) -> str:
-    """"Evidence grade B: Gabbett 2016 ..." for an evidence key (or a note that it is unknown)."""
+    """"Evidence grade B: <title>" for an evidence key (or a note that it is unknown)."""
     try:
         evidence = explain(key)
     except KeyError:
-        return f"evidence: {key} (no entry registered)"
+        return f"Evidence: {key} (no entry registered)"
+    return f"Evidence grade {evidence.grade} ({GRADE_WORDS[evidence.grade]}): {evidence.title}"
+
+
+def evidence_citation(key: str) -> str:
+    """The full citation (with DOI) behind an evidence key."""
+    try:
+        evidence = explain(key)
+    except KeyError:
+        return f"no evidence entry for {key!r}"
     doi = f" doi:{evidence.doi}" if evidence.doi else ""
-    return f"Evidence grade {evidence.grade} ({GRADES[evidence.grade]}): {evidence.citation}{doi}"
+    return f"{evidence.citation}{doi}. Grade {evidence.grade}: {GRADES[evidence.grade]}."
 
 
 def evidence_grade(key: str) -> str:
@@ -97,8 +110,8 @@ def evidence_grade(key: str) -> str:
 
 
 def evidence_note(key: str) -> None:
-    """A one-line evidence note under a risk number."""
-    st.caption(evidence_caption(key))
+    """A one-line evidence note under a risk number (full citation on hover)."""
+    st.caption(evidence_caption(key), help=evidence_citation(key))
 
 
 def athlete_names() -> list[str]:

@@ -67,7 +67,7 @@ def show_detail(athlete: str, activity: pd.Series, flags: pd.DataFrame, unit: st
         for row in triggered.itertuples(index=False):
             st.markdown(f"{components.severity_badge(str(row.severity))} &nbsp; {row.message}",
                         unsafe_allow_html=True)
-            st.caption(components.evidence_caption(str(row.evidence_key)))
+            components.evidence_note(str(row.evidence_key))
     else:
         st.caption("This run triggered no flags.")
     rpe_form(activity_id, activity["perceived_exertion"])

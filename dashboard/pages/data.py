@@ -179,6 +179,7 @@ def render() -> None:
     with components.guard("show the Strava connection"):
         strava_section(athlete)
     templates_section(athlete)
+    components.footer()
 
 
 render()

@@ -43,7 +43,7 @@ def show_flags(flags: pd.DataFrame) -> None:
             st.markdown(str(row.message))
             if getattr(row, "advice", ""):
                 st.markdown(f"*What to do:* {row.advice}")
-            st.caption(components.evidence_caption(str(row.evidence_key)))
+            components.evidence_note(str(row.evidence_key))
 
 
 def show_guidance(athlete: str, on: dt.date, unit: str) -> None:
@@ -126,7 +126,7 @@ def render() -> None:
     st.title(f"Today: {athlete}")
     components.synthetic_note(athlete)
     on = st.date_input("Day", value=cache.today(), max_value=cache.today(), key="today_day",
-                       help="See the page as it looked on an earlier day")
+                       help="See the page as it looked on an earlier day", width=200)
     with components.guard("load the analysis"):
         result = cache.analysis([athlete])
         if result.daily.empty:
