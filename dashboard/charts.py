@@ -239,8 +239,7 @@ def streams_figure(streams: pd.DataFrame, *, unit: str = "km") -> go.Figure:
         extra = {}
         if colour == "altitude":
             extra = dict(customdata=streams["grade_pct"],
-                         hovertemplate="%{y:.0f} m, grade %{customdata:.1f} %<extra></extra>",
-                         fill="tozeroy")
+                         hovertemplate="%{y:.0f} m, grade %{customdata:.1f} %<extra></extra>")
         figure.add_trace(go.Scatter(x=x, y=values, mode="lines", name=title,
                                     line=dict(color=SERIES_COLOUR[colour], width=1.5), **extra),
                          row=row, col=1)

@@ -147,11 +147,12 @@ def templates_section(athlete: str | None) -> None:
     st.subheader("Templates and exports")
     cols = st.columns(3)
     templates = importlib.resources.files("etl.templates")
-    for index, item in enumerate(sorted(templates.iterdir(), key=lambda p: p.name)):
-        if item.name.endswith(".csv"):
-            cols[index % 3].download_button(f"Template: {item.name}", item.read_bytes(),
-                                            file_name=item.name, mime="text/csv",
-                                            key=f"template_{item.name}")
+    csvs = sorted((t for t in templates.iterdir() if t.name.endswith(".csv")),
+                  key=lambda t: t.name)
+    for index, item in enumerate(csvs):
+        cols[index % 3].download_button(f"Template: {item.name}", item.read_bytes(),
+                                        file_name=item.name, mime="text/csv",
+                                        key=f"template_{item.name}")
     if athlete is None:
         return
     with components.guard("prepare the exports"):

@@ -35,7 +35,8 @@ def symptom_form(athlete: str) -> None:
     with st.form("symptom_form", clear_on_submit=False):
         st.markdown("**Pain scores** (0 = no pain, 10 = worst imaginable; leave empty when "
                     "not known yet, e.g. the next-morning score)")
-        day = st.date_input("Day", value=cache.today(), max_value=cache.today(), key="sym_day")
+        day = st.date_input("Day", value=cache.today(), max_value=cache.today(), key="sym_day",
+                            width=220)
         cols = st.columns(4)
         with cols[0]:
             during = _score("During the run", "sym_during")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts, components
+from dashboard.units import per_km
 from risk.review import Review, pre_injury_review
 
 ANY_DATE = "another date"
@@ -55,7 +56,14 @@ def show_review(review: Review, unit: str) -> None:
     st.plotly_chart(figure, width="stretch", key="review_chart")
     st.caption(components.ACWR_CAVEAT)
     st.subheader("What changed")
-    table = review.what_changed.rename(columns={
+    table = review.what_changed.copy()
+    if unit != "km":
+        in_km = table["change_unit"].isin(["km", "km/week"])
+        for column in ("baseline_value", "recent_value", "absolute_change"):
+            table.loc[in_km, column] = table.loc[in_km, column] * per_km(unit)
+        table.loc[in_km, "change_unit"] = table.loc[in_km, "change_unit"].str.replace(
+            "km", unit)
+    table = table.rename(columns={
         "change_measure": "measure", "change_unit": "unit", "baseline_value": "before",
         "recent_value": "recent", "absolute_change": "change",
         "relative_change_pct": "change [%]"})

@@ -36,8 +36,10 @@ def display(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     factor = per_km(unit)
     return pd.DataFrame({
         "status": frame["status"],
-        "athlete": frame["athlete"] + frame["is_synthetic"].map({True: " (synthetic)",
-                                                                  False: ""}),
+        "athlete": [name if not synthetic or "synthetic" in name.lower()
+                    else f"{name} (synthetic)"
+                    for name, synthetic in zip(frame["athlete"], frame["is_synthetic"],
+                                               strict=True)],
         "most important flag": frame["top_flag"].fillna(""),
         "message": frame["message"].fillna(""),
         f"7 days [{unit}]": (frame["week_km"] * factor).round(1),
@@ -79,14 +81,19 @@ def render() -> None:
             components.empty_state("No athlete matches these filters.", "Clear a filter.")
         else:
             table = display(shown, unit)
+            styled = components.styled_status(table).format(
+                {f"7 days [{unit}]": "{:.1f}", "change [%]": "{:+.0f}",
+                 "ACWR (context)": "{:.2f}"}, na_rep="-")
             st.dataframe(
-                components.styled_status(table), hide_index=True, width="stretch",
+                styled, hide_index=True, width="stretch",
                 height=min(38 + 35 * len(table), 720), key=TABLE_KEY, on_select=_on_select,
                 selection_mode="single-row",
                 column_config={
                     f"last 8 weeks [{unit}]": st.column_config.BarChartColumn(
                         f"last 8 weeks [{unit}]", y_min=0),
                     "message": st.column_config.TextColumn("message", width="large"),
+                    "athlete": st.column_config.TextColumn("athlete", pinned=True),
+                    "status": st.column_config.TextColumn("status", pinned=True),
                 })
             st.caption(f"Status: the most severe flag of the last 7 days (urgent, high; watch "
                        f"for moderate or low); ok when none; no data without activity in 14 "
