@@ -36,6 +36,7 @@ from etl.errors import CorruptFileError, NoDataError, UnsupportedFileError
 from etl.readers import common
 from etl.readers.common import Content
 from etl.readers.fit_crc import file_crc_problems
+from etl.readers.fit_decoder import LeanFitReader, lean_reader_available
 from etl.records import ActivityRecord, ParsedActivity
 from loadwatch import columns as C
 
@@ -46,6 +47,7 @@ FIT_RELATIVE_LIMIT = 0x10000000
 """FIT date_time values below this are seconds since the device powered on, not dates."""
 
 _MESG_FILE_ID = 0
+_MESG_SPORT = 12
 _MESG_SESSION = 18
 _MESG_RECORD = 20
 _MESG_EVENT = 21
@@ -56,6 +58,10 @@ _RECORD_FIELDS: dict[str, int] = {
     "timestamp": 0, "distance": 1, "altitude": 2, "enhanced_altitude": 3, "speed": 4,
     "enhanced_speed": 5, "heart_rate": 6, "cadence": 7, "fractional_cadence": 8,
 }
+_RECORD_DEF_NUMS: dict[int, int] = {
+    253: 0, 5: 1, 2: 2, 78: 3, 6: 4, 73: 5, 3: 6, 4: 7, 53: 8,
+}
+"""The same slots by FIT field number (record message of the FIT profile)."""
 _SESSION_FIELDS = frozenset({
     "timestamp", "start_time", "total_elapsed_time", "total_timer_time", "total_distance",
     "sport", "sub_sport", "avg_heart_rate", "max_heart_rate", "avg_cadence",
@@ -96,7 +102,7 @@ def read_fit(content: Content, *, source: str, source_id: str | None,
             content.name, f"is not a FIT file (it looks like {common.describe_content(data)}); "
                           "check that the right file was chosen")
     warnings = file_crc_problems(data)
-    decoded = _decode(content)
+    decoded = decode_messages(content)
     sessions = decoded.sessions or [_session_from_records(content.name, decoded)]
     clock = _Clock.build(content.name, decoded, sessions, warnings)
     results = []
@@ -109,11 +115,24 @@ def read_fit(content: Content, *, source: str, source_id: str | None,
     return results
 
 
-def _decode(content: Content) -> _Decoded:
+_WANTED = frozenset({_MESG_FILE_ID, _MESG_SPORT, _MESG_SESSION, _MESG_RECORD, _MESG_EVENT,
+                     _MESG_DEVICE_INFO, _MESG_ACTIVITY})
+
+
+def decode_messages(content: Content, *, lean: bool = True) -> _Decoded:
+    """One pass over the FIT messages, keeping the fields the reader uses.
+
+    ``lean`` uses :class:`etl.readers.fit_decoder.LeanFitReader` (when the installed fitdecode
+    is one it was checked against); ``lean=False`` runs the stock reader (for comparison).
+    """
     out = _Decoded()
-    reader = fitdecode.FitReader(content.data, processor=None,
-                                 check_crc=fitdecode.CrcCheck.DISABLED,
-                                 error_handling=fitdecode.ErrorHandling.IGNORE)
+    options = {"processor": None, "check_crc": fitdecode.CrcCheck.DISABLED,
+               "error_handling": fitdecode.ErrorHandling.IGNORE}
+    reader = (LeanFitReader(content.data, wanted=_WANTED, **options,
+                            rows=(_MESG_RECORD, _RECORD_DEF_NUMS, len(_RECORD_FIELDS),
+                                  out.records))
+              if lean and lean_reader_available()
+              else fitdecode.FitReader(content.data, **options))
     record_fields = _RECORD_FIELDS
     data_frame = fitdecode.FIT_FRAME_DATA
     try:
@@ -121,11 +140,13 @@ def _decode(content: Content) -> _Decoded:
             if frame.frame_type != data_frame:
                 continue
             number = frame.def_mesg.global_mesg_num
-            if number == _MESG_RECORD:
-                row: list[object] = [None] * 9
+            if number == _MESG_RECORD and frame.fields:
+                row: list[object] = [None] * len(record_fields)
                 for item in frame.fields:
                     slot = record_fields.get(item.name)
-                    if slot is not None:
+                    if slot is None or item.value is None:
+                        continue
+                    if item.field_def is not None or row[slot] is None:
                         row[slot] = item.value
                 out.records.append(row)
             elif number == _MESG_EVENT:
@@ -142,7 +163,7 @@ def _decode(content: Content) -> _Decoded:
                                        "garmin_product", "product_name"})
                 if info.get("device_index") in ("creator", 0):
                     out.creator = info
-            elif number == 12 and not out.sport:
+            elif number == _MESG_SPORT and not out.sport:
                 out.sport = _values(frame, {"sport", "sub_sport"})
     except FitError as exc:
         raise CorruptFileError(
@@ -380,4 +401,4 @@ def _device(decoded: _Decoded) -> str | None:
 
 def iter_fit_sessions(content: Content) -> Iterator[dict[str, object]]:
     """The raw session messages of a FIT file (for tests and diagnostics)."""
-    yield from _decode(content).sessions
+    yield from decode_messages(content).sessions

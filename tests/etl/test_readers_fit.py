@@ -133,3 +133,15 @@ def test_grade_from_altitude_over_distance() -> None:
     (parsed,) = read_activity(fit_activity(START, samples=samples), "a.fit")
     assert np.allclose(parsed.streams[C.GRADE_PCT], 10.0)
     assert parsed.record.elevation_gain_m == pytest.approx(60.0)
+
+
+def test_lean_and_stock_decoders_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.readers import fit_decoder
+
+    data = fit_activity(START, samples=paused_run(), pauses=[(200.0, 260.0)],
+                        local_offset=dt.timedelta(hours=1))
+    (lean,) = read_activity(data, "a.fit")
+    monkeypatch.setattr(fit_decoder.fitdecode, "__version__", "0.0-unchecked")
+    (stock,) = read_activity(data, "a.fit")
+    assert lean.record == stock.record
+    assert lean.streams.equals(stock.streams)

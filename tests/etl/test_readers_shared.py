@@ -15,7 +15,7 @@ import fitdecode
 import pytest
 
 from etl.errors import CorruptFileError
-from etl.readers import is_supported, read_activity
+from etl.readers import fit_decoder, is_supported, read_activity
 from etl.records import ParsedActivity
 
 ACTIVITY_FILES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "activity_files"
@@ -234,3 +234,19 @@ def test_bad_crc_fixture_reads_with_warning(shared_fixtures: Path) -> None:
     assert bad.distance_m == good.distance_m and bad.start_time_utc == good.start_time_utc
     warnings = bad.extra["warnings"]
     assert isinstance(warnings, list) and "CRC" in warnings[0]
+
+
+@pytest.mark.parametrize("relative", [n for n in _names("fit", "compressed")
+                                      if n.endswith((".fit", ".fit.gz"))
+                                      and n.split("/")[1] not in BROKEN])
+def test_lean_decoder_equals_stock_fitdecode(shared_fixtures: Path, relative: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _fixture(shared_fixtures, relative)
+    lean = _read(relative)
+    monkeypatch.setattr(fit_decoder.fitdecode, "__version__", "0.0-unchecked")
+    assert not fit_decoder.lean_reader_available()
+    stock = read_activity(path, path.name)
+    assert len(lean) == len(stock)
+    for fast, slow in zip(lean, stock, strict=True):
+        assert fast.record == slow.record
+        assert fast.streams.equals(slow.streams)
