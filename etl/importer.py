@@ -31,8 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from etl import errors
 from etl.activities_csv import decode_text, is_activities_csv, parse_activities_csv, sniff_delimiter
@@ -51,8 +50,9 @@ from etl.export_zip import (
     read_activities_table,
 )
 from etl.records import ParsedActivity
-from etl.store import Store
-from etl.store.base import utcnow
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) stay out of the decoding worker processes
+    from etl.store import Store
 
 DEFAULT_ATHLETE = "me"
 POOL_MIN_JOBS = 16
@@ -434,7 +434,7 @@ class _Pipeline:
                 else "spawn"
             context = multiprocessing.get_context(method)
             if method == "forkserver":
-                context.set_forkserver_preload(["etl.readers", "etl.importer"])
+                context.set_forkserver_preload(["etl.importer", "etl.readers"])
             self.pool = futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self.pool
 
@@ -473,6 +473,8 @@ class _Pipeline:
 def _store_all(store: Store, athlete_id: int, label: str,
                activities: Sequence[ParsedActivity], tally: _Tally) -> None:
     """Store the activities of one file in one transaction: all of them or none."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         with store.transaction() as connection:
             outcomes = [store.upsert_activity(athlete_id, parsed, connection=connection).outcome
@@ -570,7 +572,7 @@ def import_paths(store: Store, paths: Sequence[Path | str], athlete: str | None 
     ImportReport
         Counts and one-line messages per input. Nothing of a rejected file or row is stored.
     """
-    started = utcnow()
+    started = dt.datetime.now(dt.UTC)
     count = workers if workers is not None else _available_cpus()
     pipeline = _Pipeline(max(1, count))
     planned: list[_Input] = []
