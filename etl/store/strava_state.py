@@ -263,6 +263,30 @@ def mark_activity(conn: Connection, strava_id: int, athlete_id: int, *, status: 
         conn.execute(insert(a).values(strava_id=strava_id, **values))
 
 
+def mark_activities(conn: Connection, athlete_id: int,
+                    marks: list[dict[str, Any]]) -> None:
+    """Like :func:`mark_activity` for many ids at once (``strava_id``, ``status``,
+    ``start_time_utc``, ``summary_sha256``, ``error`` per item), in ``conn``."""
+    if not marks:
+        return
+    a = S.strava_activities
+    latest = {int(m["strava_id"]): m for m in marks}
+    known = {int(r[0]) for r in conn.execute(select(a.c.strava_id).where(
+        a.c.strava_id.in_(list(latest)))).all()}
+    now = utcnow()
+    fresh = [{"strava_id": i, "athlete_id": athlete_id, "status": m["status"],
+              "start_time_utc": m.get("start_time_utc"), "summary_sha256": m.get("summary_sha256"),
+              "error": m.get("error"), "updated_at": now}
+             for i, m in latest.items() if i not in known]
+    if fresh:
+        conn.execute(insert(a), fresh)
+    for strava_id in known:
+        mark = latest[strava_id]
+        mark_activity(conn, strava_id, athlete_id, status=mark["status"],
+                      start_time_utc=mark.get("start_time_utc"),
+                      summary_sha256=mark.get("summary_sha256"), error=mark.get("error"))
+
+
 def failed_activities(store: Store, athlete_id: int) -> list[int]:
     a = S.strava_activities
     with store.engine.connect() as conn:

@@ -182,9 +182,9 @@ class StravaClient:
         attempt = 0
         waits_429 = 0
         while True:
-            if auth:
-                self._refresh_if_due(request)
             self.planner.before_request(request)
+            if auth:
+                self._refresh_if_due(request)  # after any wait: the token may expire meanwhile
             self.requests_sent += 1
             try:
                 return self._send(method, path, data, params)

@@ -139,6 +139,7 @@ class Syncer:
         self.counts = _Counts()
         self.done = 0
         self._pending: list[_Pending] = []
+        self._no_streams = empty_streams()  # shared, never mutated: building one costs ~ms
 
     # -- plumbing ----------------------------------------------------------------------
     def _budget(self) -> None:
@@ -189,6 +190,7 @@ class Syncer:
             return
         pending, self._pending = self._pending, []
         cursor: dict[str, Any] = {}
+        marks: list[dict[str, Any]] = []
         with self.store.transaction() as conn:
             for item in pending:
                 if item.parsed is not None:
@@ -196,10 +198,11 @@ class Syncer:
                                                         connection=conn)
                     self._count(result.outcome)
                 if item.strava_id is not None:
-                    state.mark_activity(conn, item.strava_id, self.row.athlete_id,
-                                        status=item.status, start_time_utc=item.start,
-                                        summary_sha256=item.fingerprint, error=item.error)
+                    marks.append({"strava_id": item.strava_id, "status": item.status,
+                                  "start_time_utc": item.start,
+                                  "summary_sha256": item.fingerprint, "error": item.error})
                 cursor.update(item.cursor)
+            state.mark_activities(conn, self.row.athlete_id, marks)
             if cursor:
                 state.write_sync_state(conn, self.row.athlete_id, **cursor)
 
@@ -210,7 +213,7 @@ class Syncer:
         request = f"GET /api/v3/activities/{strava_id}"
         record = mapping.to_record(body, request)
         if not record.is_run:
-            return ParsedActivity(record, empty_streams())
+            return ParsedActivity(record, self._no_streams)
         if not detail_known:
             self._budget()
             body = self.client.activity(strava_id)
@@ -218,7 +221,7 @@ class Syncer:
             if record.source_id != str(strava_id):
                 raise MalformedResponse(request, "malformed answer: the detail is of another "
                                         f"activity; {mapping.MALFORMED_FIX}")
-        streams = empty_streams()
+        streams = self._no_streams
         if record.is_run and not record.is_manual:
             self._budget()
             try:
