@@ -335,85 +335,97 @@ def _flag_rows(flags: pd.DataFrame | Iterable[Flag] | None) -> pd.DataFrame:
                          for f in flags], columns=["athlete", "local_date", "kind"])
 
 
+@dataclass(frozen=True)
+class _History:
+    """One athlete's history as plain lists, sorted by day (built once per athlete)."""
+
+    rows: list[dict[str, Any]]
+    pains: list[float]
+    broken: list[dt.date]
+    flags: list[tuple[dt.date, str]]
+    visa: list[tuple[dt.date, float]]
+
+
+def _history(athlete: str, checks: pd.DataFrame, flags: pd.DataFrame,
+             visa_h: pd.DataFrame | None) -> _History:
+    from risk.symptoms import BREAKS_DURING_RULE, BREAKS_MORNING_RULE, BREAKS_WEEKLY_RULE
+
+    mine = checks[checks["athlete"] == athlete].sort_values("local_date", kind="stable")
+    rows = [{str(k): v for k, v in r.items()} for r in mine.to_dict(orient="records")]
+    broken = [r["local_date"] for r in rows
+              if r[BREAKS_DURING_RULE] or r[BREAKS_MORNING_RULE] or r[BREAKS_WEEKLY_RULE]]
+    own_flags = flags[flags["athlete"] == athlete]
+    visa: list[tuple[dt.date, float]] = []
+    if visa_h is not None and not visa_h.empty:
+        scores = visa_h[visa_h["athlete"] == athlete].sort_values("local_date", kind="stable")
+        visa = [(d, float(p)) for d, p in zip(scores["local_date"], scores[S.VISA_H_POINTS],
+                                             strict=True)]
+    return _History(rows, [worst_pain(r) for r in rows], broken,
+                    list(zip(own_flags["local_date"], own_flags["kind"], strict=True)), visa)
+
+
+def _context(j: int, history: _History) -> TriageContext:
+    rows, pains = history.rows, history.pains
+    day = rows[j]["local_date"]
+    spikes = sorted({d for d, kind in history.flags
+                     if kind in _SPIKE_KINDS and 0 <= (day - d).days <= SPIKE_LOOKBACK_DAYS})
+    unusual = [(day - d).days for d, kind in history.flags if kind in _UNUSUAL_KINDS
+               and UNUSUAL_SESSION_DAYS[0] <= (day - d).days <= UNUSUAL_SESSION_DAYS[1]]
+    first = j
+    while first > 0 and pains[first - 1] > 0 and (
+            rows[first]["local_date"] - rows[first - 1]["local_date"]).days <= EPISODE_GAP_DAYS:
+        first -= 1
+    symptomatic = pains[j] > 0
+    previous = [pains[i] for i in range(j) if 0 < (day - rows[i]["local_date"]).days <= 3
+                and not math.isnan(pains[i])]
+    sit_before = [_score(rows[i], S.SIT_TOLERANCE_MIN) for i in range(j)
+                  if 0 < (day - rows[i]["local_date"]).days <= SIT_TOLERANCE_LOOKBACK_DAYS]
+    sit_before = [v for v in sit_before if not math.isnan(v)]
+    drop = 0.0
+    scores = [(d, p) for d, p in history.visa if d <= day]
+    if len(scores) >= 2 and (day - scores[-1][0]).days <= 14:
+        drop = max(0.0, scores[-2][1] - scores[-1][1])
+    ages = {(day - d).days for d in history.broken}
+    weeks = 0
+    if any(0 <= a <= 6 for a in ages):
+        weeks = 2 if any(7 <= a <= 13 for a in ages) else 1
+    return TriageContext(
+        recent_spike_dates=tuple(spikes),
+        unusual_session_days_ago=min(unusual) if unusual else None,
+        symptomatic_days=(day - rows[first]["local_date"]).days if symptomatic else 0,
+        improved_since_start=bool(symptomatic
+                                  and pains[j] <= pains[first] - MEANINGFUL_CHANGE_NRS),
+        visa_h_drop_points=drop,
+        pain_rule_weeks=weeks,
+        usual_sit_tolerance_min=float(pd.Series(sit_before).median()) if sit_before else None,
+        previous_pain_nrs=previous[-1] if previous else None,
+    )
+
+
 def triage_context(entry: Mapping[str, Any], symptoms: pd.DataFrame, *,
                    load_flags: pd.DataFrame | Iterable[Flag] | None = None,
-                   visa_h: pd.DataFrame | None = None,
-                   pain_checks: pd.DataFrame | None = None) -> TriageContext:
+                   visa_h: pd.DataFrame | None = None) -> TriageContext:
     """Build the :class:`TriageContext` of ``entry`` from the athlete's history.
 
     Parameters
     ----------
     entry
-        The symptom entry (needs ``athlete`` and ``local_date``).
+        The symptom entry (needs ``athlete`` and ``local_date``); entries of the same day
+        logged after it in ``symptoms`` do not count as its history.
     symptoms
         The athlete's (or everyone's) current symptom entries.
     load_flags
         Load flags (frame with ``athlete``, ``local_date``, ``kind`` or a list of Flag).
     visa_h
         VISA-H scores (``athlete``, ``local_date``, ``visa_h_points``).
-    pain_checks
-        :func:`risk.symptoms.pain_rule_checks` of ``symptoms`` (computed when omitted).
     """
-    from risk.symptoms import (
-        BREAKS_DURING_RULE,
-        BREAKS_MORNING_RULE,
-        BREAKS_WEEKLY_RULE,
-        pain_rule_checks,
-    )
+    from risk.symptoms import pain_rule_checks
 
     athlete, day = entry["athlete"], entry["local_date"]
-    flags = _flag_rows(load_flags)
-    flags = flags[flags["athlete"] == athlete]
-    age = pd.Series([(day - d).days for d in flags["local_date"]], index=flags.index, dtype="int64")
-    spikes = flags[flags["kind"].isin(_SPIKE_KINDS) & (age >= 0) & (age <= SPIKE_LOOKBACK_DAYS)]
-    unusual = age[flags["kind"].isin(_UNUSUAL_KINDS)
-                  & age.between(UNUSUAL_SESSION_DAYS[0], UNUSUAL_SESSION_DAYS[1])]
-
-    mine = symptoms[(symptoms["athlete"] == athlete) & (symptoms["local_date"] <= day)]
-    mine = mine.sort_values("local_date", kind="stable")
-    rows = mine.to_dict(orient="records")
-    pains = [worst_pain(r) for r in rows]
-    first = len(rows) - 1
-    while first > 0 and pains[first - 1] > 0 and (
-            rows[first]["local_date"] - rows[first - 1]["local_date"]).days <= EPISODE_GAP_DAYS:
-        first -= 1
-    symptomatic = rows and pains[-1] > 0
-    symptomatic_days = (day - rows[first]["local_date"]).days if symptomatic else 0
-    improved = bool(symptomatic and pains[-1] <= pains[first] - MEANINGFUL_CHANGE_NRS)
-    previous = [p for r, p in zip(rows[:-1], pains[:-1], strict=True)
-                if 0 < (day - r["local_date"]).days <= 3 and not math.isnan(p)]
-    sit_before = [float(r[S.SIT_TOLERANCE_MIN]) for r in rows
-                  if 0 < (day - r["local_date"]).days <= SIT_TOLERANCE_LOOKBACK_DAYS
-                  and not math.isnan(_score(r, S.SIT_TOLERANCE_MIN))]
-
-    drop = 0.0
-    if visa_h is not None and not visa_h.empty:
-        scores = visa_h[(visa_h["athlete"] == athlete) & (visa_h["local_date"] <= day)]
-        scores = scores.sort_values("local_date", kind="stable")
-        if len(scores) >= 2 and (day - scores["local_date"].iloc[-1]).days <= 14:
-            drop = max(0.0, float(scores[S.VISA_H_POINTS].iloc[-2])
-                       - float(scores[S.VISA_H_POINTS].iloc[-1]))
-
-    weeks = 0
-    if not mine.empty:
-        checks = pain_checks if pain_checks is not None else pain_rule_checks(mine)
-        checks = checks[(checks["athlete"] == athlete) & (checks["local_date"] <= day)]
-        broken = checks[checks[BREAKS_DURING_RULE] | checks[BREAKS_MORNING_RULE]
-                        | checks[BREAKS_WEEKLY_RULE]]
-        ages = {(day - d).days for d in broken["local_date"]}
-        if any(0 <= a <= 6 for a in ages):
-            weeks = 2 if any(7 <= a <= 13 for a in ages) else 1
-
-    return TriageContext(
-        recent_spike_dates=tuple(sorted(set(spikes["local_date"]))),
-        unusual_session_days_ago=int(unusual.min()) if not unusual.empty else None,
-        symptomatic_days=int(symptomatic_days),
-        improved_since_start=improved,
-        visa_h_drop_points=drop,
-        pain_rule_weeks=weeks,
-        usual_sit_tolerance_min=float(pd.Series(sit_before).median()) if sit_before else None,
-        previous_pain_nrs=previous[-1] if previous else None,
-    )
+    before = symptoms[(symptoms["athlete"] == athlete) & (symptoms["local_date"] < day)]
+    both = pd.concat([before, pd.DataFrame([dict(entry)])], ignore_index=True)
+    history = _history(athlete, pain_rule_checks(both), _flag_rows(load_flags), visa_h)
+    return _context(len(history.rows) - 1, history)
 
 
 def triage_all(symptoms: pd.DataFrame, *,
@@ -427,13 +439,13 @@ def triage_all(symptoms: pd.DataFrame, *,
     flags = _flag_rows(load_flags)
     checks = pain_rule_checks(symptoms)
     hints: list[TriageHint] = []
-    for record in checks.to_dict(orient="records"):
-        row = {str(k): v for k, v in record.items()}
-        context = triage_context(row, checks, load_flags=flags, visa_h=visa_h, pain_checks=checks)
-        for hint in triage(row, context):
-            hints.append(TriageHint(hint.category, hint.priority, hint.prompt, hint.reasons,
-                                    athlete=str(row["athlete"]), local_date=row["local_date"],
-                                    entry_uid=str(row.get(S.ENTRY_UID) or "")))
+    for athlete in sorted(checks["athlete"].unique()):
+        history = _history(athlete, checks, flags, visa_h)
+        for j, row in enumerate(history.rows):
+            for hint in triage(row, _context(j, history)):
+                hints.append(TriageHint(hint.category, hint.priority, hint.prompt, hint.reasons,
+                                        athlete=str(athlete), local_date=row["local_date"],
+                                        entry_uid=str(row.get(S.ENTRY_UID) or "")))
     return hints
 
 
