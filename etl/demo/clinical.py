@@ -96,7 +96,7 @@ def _tendon(log: _Log, sessions: pd.DataFrame) -> None:
     onset: dt.date | None = None
     for i, day in enumerate(runs):
         during = min(2 + i, 7)
-        aggravators = ("uphill",) if i == 0 else ("sitting", "uphill", "fast")
+        aggravators: tuple[str, ...] = ("uphill",) if i == 0 else ("sitting", "uphill", "fast")
         if i >= 2:
             aggravators += ("hip_flexion_stretch",)
         log.add(L.SymptomEntry(
@@ -200,7 +200,8 @@ def _wellness(log: _Log, days: Iterable[dt.date], rng: np.random.Generator) -> N
         extra = log.strain.get(day, 0)
         items += np.array([1, 1, 0, 1]) * extra
         items = np.clip(items, 1, 7)
-        log.add(L.WellnessEntry(day, *(int(v) for v in items)))
+        sleep, fatigue, stress, soreness = (int(v) for v in items)
+        log.add(L.WellnessEntry(day, sleep, fatigue, stress, soreness))
 
 
 def _story_window(log: _Log) -> list[dt.date]:
