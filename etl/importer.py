@@ -299,7 +299,9 @@ def _csv_kind(data: bytes, name: str) -> tuple[str, list[str]]:
     header = next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)), [])
     try:
         log_csv = importlib.import_module("etl.log_csv")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name not in (None, "etl.log_csv"):
+            raise
         log_csv = None
     if log_csv is not None and log_csv.is_log_csv(header):
         return "log_csv", header
@@ -531,6 +533,7 @@ def _import_log_csv(unit: _LogCsv, tally: _Tally) -> None:
         tally.reject(str(exc))
         return
     tally.imported += int(result.stored)
+    tally.duplicates += int(getattr(result, "unchanged", 0))
     for message in result.rejected:
         tally.reject(str(message))
 

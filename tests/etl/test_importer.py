@@ -362,3 +362,14 @@ def test_zip_members_are_never_extracted(store: Store, tmp_path: Path,
     before = set(tmp_path.iterdir())
     assert import_paths(store, [small_export(tmp_path)]).imported == 4
     assert set(tmp_path.iterdir()) - before == {tmp_path / "export_123.zip"}
+
+
+def test_the_real_symptoms_template_is_routed_to_the_log_importer(store: Store,
+                                                                 tmp_path: Path) -> None:
+    log_csv = pytest.importorskip("etl.log_csv")
+    path = tmp_path / "symptoms.csv"
+    path.write_bytes(log_csv.template_bytes("symptoms"))
+    report = import_paths(store, [path], athlete="anna")
+    assert report.inputs[0].kind == "log_csv"
+    assert report.rejected == 0
+    assert store.activity_count() == 0
