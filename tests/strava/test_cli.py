@@ -1,0 +1,91 @@
+"""``loadwatch strava ...`` against the fake server: exit codes, messages, output."""
+
+from __future__ import annotations
+
+import json
+
+from etl.store import Store
+from etl.strava.client import Transport
+from loadwatch.cli.main import main
+from tests.strava.conftest import NOW, connect
+from tests.strava.fake_strava import generate_history
+
+
+def _db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_connect_with_code_then_status_and_sync(tmp_path, make_fake, capsys):
+    fake = make_fake(generate_history(5, end=NOW, run_fraction=0.0), clock=lambda: 1.9e9)
+    db = _db(tmp_path)
+    assert main(["--db", db, "strava", "connect", "--athlete", "ada",
+                 "--code", fake.issue_code()]) == 0
+    assert "connected athlete 'ada' to Strava athlete 26462176" in capsys.readouterr().out
+    assert main(["--db", db, "strava", "sync"]) == 0
+    captured = capsys.readouterr()
+    assert "ada: 5 new" in captured.out and "history complete" in captured.out
+    assert main(["--db", db, "strava", "status", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["athlete"] == "ada" and rows[0]["api_activities"] == 5
+    assert rows[0]["is_backfill_complete"] is True and rows[0]["status"] == "active"
+    assert rows[0]["read_15min_left"] == 100 - 1 and rows[0]["overall_daily_left"] == 2000 - 1
+    assert main(["--db", db, "strava", "status"]) == 0
+    assert "last_sync_at" in capsys.readouterr().out
+
+
+def test_missing_credentials_exit_2_with_the_fix(tmp_path, strava_env, monkeypatch, capsys):
+    monkeypatch.delenv("STRAVA_CLIENT_ID")
+    assert main(["--db", _db(tmp_path), "strava", "connect", "--code", "abc"]) == 2
+    assert "STRAVA_CLIENT_ID" in capsys.readouterr().err
+
+
+def test_secrets_toml_supplies_credentials(tmp_path, strava_env, monkeypatch):
+    from etl.strava.config import load_settings
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[strava]\nclient_id = 77\nclient_secret = "from-toml"\n')
+    monkeypatch.delenv("STRAVA_CLIENT_ID")
+    monkeypatch.delenv("STRAVA_CLIENT_SECRET")
+    monkeypatch.setenv("LOADWATCH_SECRETS_FILE", str(secrets))
+    assert load_settings().credentials() == (77, "from-toml")
+
+
+def test_sync_without_connection_exits_2(tmp_path, strava_env, capsys):
+    assert main(["--db", _db(tmp_path), "strava", "sync"]) == 2
+    assert "strava connect" in capsys.readouterr().err
+
+
+def test_no_wait_exits_1_with_resume_time(tmp_path, make_fake, clock, capsys):
+    fake = make_fake(generate_history(30, end=NOW, run_fraction=1.0, manual_every=0),
+                     read_limits=(9, 1000))
+    db = _db(tmp_path)
+    store = Store.open(db)
+    connect(store, fake, Transport(clock=clock, sleep=clock.sleep))
+    # the CLI uses the real clock; the fake server counts on its own clock, so the limit is hit
+    assert main(["--db", db, "strava", "sync", "--no-wait"]) == 1
+    err = capsys.readouterr().err
+    assert "request limit is used up" in err and "Run `loadwatch strava sync` again after" in err
+    assert 0 < store.activity_count() < 30
+
+
+def test_revoked_tokens_exit_1_and_say_reconnect(tmp_path, make_fake, capsys):
+    fake = make_fake(generate_history(3, end=NOW), clock=lambda: 1.9e9)
+    db = _db(tmp_path)
+    assert main(["--db", db, "strava", "connect", "--athlete", "ada",
+                 "--code", fake.issue_code()]) == 0
+    fake.revoke()
+    assert main(["--db", db, "strava", "sync", "--athlete", "ada"]) == 1
+    assert "loadwatch strava connect --athlete 'ada'" in capsys.readouterr().err
+
+
+def test_disconnect_removes_api_data_and_tokens(tmp_path, make_fake, capsys):
+    fake = make_fake(generate_history(4, end=NOW, run_fraction=0.0), clock=lambda: 1.9e9)
+    db = _db(tmp_path)
+    main(["--db", db, "strava", "connect", "--athlete", "ada", "--code", fake.issue_code()])
+    main(["--db", db, "strava", "sync"])
+    assert main(["--db", db, "strava", "disconnect", "--athlete", "ada"]) == 0
+    assert "4 Strava API activities removed" in capsys.readouterr().out
+    store = Store.open(db)
+    assert store.activity_count() == 0
+    assert main(["--db", db, "strava", "status", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
