@@ -99,12 +99,14 @@ def conform_streams(frame: pd.DataFrame) -> pd.DataFrame:
 
     Missing channels become NaN (``is_moving`` becomes True); unknown columns are dropped.
     """
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    out: dict[str, object] = {}
+    index = pd.RangeIndex(len(frame))
     for name, dtype in STREAM_DTYPES.items():
         if name in frame.columns:
             values = frame[name].to_numpy()
-            out[name] = pd.Series(values).astype(dtype) if dtype == "bool" else pd.to_numeric(
-                pd.Series(values), errors="coerce").astype(dtype)
+            out[name] = values.astype(dtype) if dtype == "bool" or values.dtype.kind in "fiu" \
+                else pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=dtype)
         else:
-            out[name] = True if dtype == "bool" else float("nan")
-    return out
+            out[name] = pd.Series(True if dtype == "bool" else float("nan"), index=index,
+                                  dtype=dtype).to_numpy()
+    return pd.DataFrame(out, index=index)
