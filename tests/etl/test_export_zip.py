@@ -26,6 +26,7 @@ from etl.export_zip import (
     open_export,
     parse_export_date,
     read_activities_table,
+    read_export,
 )
 from etl.records import ActivityRecord, ParsedActivity, empty_streams
 
@@ -333,6 +334,13 @@ def test_export_zip_rows_join_their_files_and_list_missing_ones(tmp_path: Path) 
     assert items[2].data is None and items[2].problem is None     # manual row
     assert isinstance(items[3].problem, NoDataError)
     assert "missing from the export" in str(items[3].problem)
+
+
+def test_read_export_iterates_items_and_closes_the_zip(tmp_path: Path) -> None:
+    items = list(read_export(small_export(tmp_path)))
+    assert [i.member for i in items] == ["activities/9001.gpx", "activities/9002.gpx.gz", None,
+                                         "activities/9004.fit.gz"]
+    assert items[1].data is not None and items[1].data[:2] == b"\x1f\x8b"   # still gzip
 
 
 def test_export_inside_a_top_folder_and_unpacked_folder(tmp_path: Path) -> None:
