@@ -4,9 +4,9 @@ request arrives while a window is full. Windows pass in fake time, so this runs 
 from __future__ import annotations
 
 import datetime as dt
-import pytest
 
 import pandas as pd
+import pytest
 
 from etl.strava.sync import PER_PAGE, sync
 from tests.strava.conftest import NOW, connect
