@@ -122,17 +122,29 @@ def add_clinical_stories(store: Store, squad: Squad) -> bool:
 
 def summarise(store: Store, squad: Squad, seconds: float, clinical: bool) -> DemoSummary:
     """Count what the store holds for the squad's athletes."""
-    names = {a.name for a in squad.athletes}
+    return _summary(store, {a.name for a in squad.athletes}, int((~squad.recorded).sum()),
+                    seconds, clinical, squad.config)
+
+
+def summarise_store(store: Store) -> DemoSummary:
+    """Count the synthetic athletes already in ``store`` and their activities."""
+    athletes = store.athletes()
+    names = set(athletes.loc[athletes["is_synthetic"].astype(bool), "athlete"])
+    return _summary(store, names, 0, 0.0, False, None)
+
+
+def _summary(store: Store, names: set[str], unrecorded: int, seconds: float, clinical: bool,
+             config: SquadConfig | None) -> DemoSummary:
     frame = store.activities()
     frame = frame[frame[C.ATHLETE].isin(names)]
     runs = frame[frame[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES)]
-    config = squad.config
+    today = dt.date.today()
     return DemoSummary(
         url=store.url, athletes=len(names), activities=len(frame), runs=len(runs),
         run_km=float(runs[C.DISTANCE_M].sum()) / 1000.0,
-        first_date=min(frame[C.LOCAL_DATE], default=config.start_date),
-        last_date=max(frame[C.LOCAL_DATE], default=config.end_date),
-        unrecorded=int((~squad.recorded).sum()), seconds=seconds, clinical_stories=clinical)
+        first_date=min(frame[C.LOCAL_DATE], default=config.start_date if config else today),
+        last_date=max(frame[C.LOCAL_DATE], default=config.end_date if config else today),
+        unrecorded=unrecorded, seconds=seconds, clinical_stories=clinical)
 
 
 def default_config(athletes: int = 24, *, today: dt.date | None = None) -> SquadConfig:
