@@ -89,3 +89,21 @@ def test_disconnect_removes_api_data_and_tokens(tmp_path, make_fake, capsys):
     assert store.activity_count() == 0
     assert main(["--db", db, "strava", "status", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_process_events_command(tmp_path, make_fake, capsys):
+    from etl.store import strava_state as state
+
+    history = generate_history(3, end=NOW, run_fraction=0.0)
+    fake = make_fake(history, clock=lambda: 1.9e9)
+    db = _db(tmp_path)
+    main(["--db", db, "strava", "connect", "--athlete", "ada", "--code", fake.issue_code()])
+    main(["--db", db, "strava", "sync"])
+    store = Store.open(db)
+    state.record_event(store, {"object_type": "activity", "aspect_type": "delete",
+                               "object_id": history[0]["id"], "owner_id": 26462176,
+                               "subscription_id": 1, "event_time": 1, "updates": {}})
+    capsys.readouterr()
+    assert main(["--db", db, "strava", "process-events"]) == 0
+    assert "1 events applied, 0 still pending" in capsys.readouterr().out
+    assert store.activity_count() == 2
