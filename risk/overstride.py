@@ -12,22 +12,23 @@ no judgement without ``overstride_min_baseline_windows`` baseline windows from
 (step rate +5-10 % lowers hip and knee loading) is B (Heiderscheit et al. 2011). The cue is
 always relative to the runner's own cadence, never a universal number.
 
-The line is a scikit-learn :class:`~sklearn.linear_model.LinearRegression` weighted by window
-duration, refitted once after dropping windows more than 3 robust standard deviations
-(1.4826 MAD) from the first fit, so that a few odd windows do not bend it.
+The line is a least-squares fit weighted by window duration (the estimator of scikit-learn's
+``LinearRegression`` with ``sample_weight``, computed in closed form: see
+:func:`weighted_line`), refitted once after dropping windows more than 3 robust standard
+deviations (1.4826 MAD) from the first fit, so that a few odd windows do not bend it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LinearRegression
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import as_int_id, require, run_sessions, to_date
+from risk.rules.common import as_int_id, require, run_sessions
 from risk.settings import RiskSettings
 from risk.vocabulary import ensure_column
 
@@ -53,8 +54,13 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     EXPECTED_CADENCE_SPM, CADENCE_RESIDUAL_PCT, BASELINE_WINDOWS, IS_OVERSTRIDE,
 )
 WINDOW_COLUMNS: tuple[str, ...] = ("activity_id", "speed_mps", "cadence_spm", "duration_s")
+#: Per-session summary of the flat steady part of a run (the simulator's activities frame):
+#: used as one window per run when no windows are given.
+SESSION_WINDOW_COLUMNS: tuple[str, ...] = ("flat_steady_speed_mps", "flat_steady_cadence_spm",
+                                           "flat_steady_time_s")
 TREADMILL_SPORT_TYPES = frozenset({"VirtualRun"})
 ROBUST_SD = 1.4826
+EPOCH_MONDAY = pd.Timestamp("1970-01-05")
 TRIM_SD = 3.0
 
 
@@ -67,9 +73,26 @@ class CadenceBaseline:
     windows: int
     sessions: int
 
-    def expected(self, speed_mps: np.ndarray) -> np.ndarray:
-        """Expected cadence [steps/min] at ``speed_mps`` [m/s]."""
+    def expected(self, speed_mps: Any) -> Any:
+        """Expected cadence [steps/min] at ``speed_mps`` [m/s] (scalar or array)."""
         return self.intercept_spm + self.slope_spm_per_mps * np.asarray(speed_mps, dtype=float)
+
+
+def weighted_line(speed: np.ndarray, cadence: np.ndarray,
+                  weight: np.ndarray) -> tuple[float, float]:
+    """Weighted least-squares line ``cadence = a + b speed``: ``(a, b)``.
+
+    The estimator of scikit-learn's ``LinearRegression().fit(speed[:, None], cadence,
+    sample_weight=weight)`` in closed form (tests hold the two equal): a squad needs thousands
+    of weekly refits and sklearn's input validation costs milliseconds per call.
+    """
+    total = weight.sum()
+    mean_v = float((weight * speed).sum() / total)
+    mean_c = float((weight * cadence).sum() / total)
+    spread = float((weight * (speed - mean_v) ** 2).sum())
+    slope = float((weight * (speed - mean_v) * (cadence - mean_c)).sum() / spread) \
+        if spread > 0 else 0.0
+    return mean_c - slope * mean_v, slope
 
 
 def fit_baseline(windows: pd.DataFrame) -> CadenceBaseline:
@@ -85,17 +108,35 @@ def fit_baseline(windows: pd.DataFrame) -> CadenceBaseline:
     -------
     CadenceBaseline
     """
-    speed = windows["speed_mps"].to_numpy(dtype=float)[:, None]
-    cadence = windows["cadence_spm"].to_numpy(dtype=float)
-    weight = windows["duration_s"].to_numpy(dtype=float)
-    model = LinearRegression().fit(speed, cadence, sample_weight=weight)
-    residual = cadence - model.predict(speed)
+    return _fit(windows["speed_mps"].to_numpy(dtype=float),
+                windows["cadence_spm"].to_numpy(dtype=float),
+                windows["duration_s"].to_numpy(dtype=float),
+                int(windows["activity_id"].nunique()))
+
+
+def _fit(speed: np.ndarray, cadence: np.ndarray, weight: np.ndarray,
+         sessions: int) -> CadenceBaseline:
+    intercept, slope = weighted_line(speed, cadence, weight)
+    residual = cadence - (intercept + slope * speed)
     spread = ROBUST_SD * float(np.median(np.abs(residual - np.median(residual))))
     keep = np.abs(residual) <= TRIM_SD * spread if spread > 0 else np.ones_like(cadence, bool)
     if keep.sum() >= 2 and not keep.all():
-        model = LinearRegression().fit(speed[keep], cadence[keep], sample_weight=weight[keep])
-    return CadenceBaseline(float(model.intercept_), float(model.coef_[0]), int(keep.sum()),
-                           int(windows["activity_id"].nunique()))
+        intercept, slope = weighted_line(speed[keep], cadence[keep], weight[keep])
+    return CadenceBaseline(intercept, slope, int(keep.sum()), sessions)
+
+
+def windows_from_sessions(sessions: pd.DataFrame) -> pd.DataFrame | None:
+    """One window per run from :data:`SESSION_WINDOW_COLUMNS`, or None without them."""
+    if not all(c in sessions.columns for c in (*SESSION_WINDOW_COLUMNS, "activity_id")):
+        return None
+    speed, cadence, duration = SESSION_WINDOW_COLUMNS
+    windows = pd.DataFrame({
+        "activity_id": sessions["activity_id"],
+        "speed_mps": pd.to_numeric(sessions[speed], errors="coerce"),
+        "cadence_spm": pd.to_numeric(sessions[cadence], errors="coerce"),
+        "duration_s": pd.to_numeric(sessions[duration], errors="coerce"),
+    })
+    return windows[windows["duration_s"] > 0].reset_index(drop=True)
 
 
 def _eligible_runs(sessions: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
@@ -122,6 +163,8 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     windows : DataFrame or None
         Flat steady 60-s windows of all runs: ``activity_id``, ``speed_mps``,
         ``cadence_spm``, ``duration_s`` (``risk.session.flat_steady_windows`` per activity).
+        When None, the per-run summary columns :data:`SESSION_WINDOW_COLUMNS` of
+        ``sessions`` are used as one window per run, if present.
     settings : RiskSettings, optional
 
     Returns
@@ -136,6 +179,8 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     """
     settings = settings or RiskSettings()
     empty = pd.DataFrame(columns=list(ASSESSMENT_COLUMNS))
+    if windows is None:
+        windows = windows_from_sessions(sessions)
     if windows is None or windows.empty:
         return empty
     require(windows, WINDOW_COLUMNS, "flat steady windows",
@@ -146,35 +191,59 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     merged = usable.merge(runs[["athlete", "activity_id", "day_ts"]], on="activity_id")
     if merged.empty:
         return empty
-    merged["week_ts"] = merged["day_ts"] - pd.to_timedelta(merged["day_ts"].dt.day_of_week, "D")
-    rows = []
-    span = pd.Timedelta(days=settings.overstride_baseline_days)
-    for athlete, own in merged.groupby("athlete", sort=False):
-        for week_key, current in own.groupby("week_ts", sort=True):
-            week = pd.Timestamp(week_key)  # type: ignore[arg-type]
-            base = own[(own["day_ts"] >= week - span) & (own["day_ts"] < week)]
-            if (len(base) < settings.overstride_min_baseline_windows
-                    or base["activity_id"].nunique() < settings.overstride_min_baseline_sessions
-                    or base["speed_mps"].nunique() < 2):
-                continue
-            baseline = fit_baseline(base)
-            for activity, run in current.groupby("activity_id", sort=False):
-                flat = float(run["duration_s"].sum())
-                if flat < settings.overstride_min_flat_s:
-                    continue
-                expected = baseline.expected(run["speed_mps"].to_numpy(dtype=float))
-                residual = 100.0 * (run["cadence_spm"].to_numpy(dtype=float) - expected) / expected
-                median = round(float(np.median(residual)), 6)
-                rows.append({
-                    "athlete": athlete, "activity_id": activity,
-                    "local_date": to_date(run["day_ts"].iloc[0]), FLAT_STEADY_S: flat,
-                    OBSERVED_CADENCE_SPM: float(run["cadence_spm"].median()),
-                    EXPECTED_CADENCE_SPM: float(baseline.expected(
-                        np.array([run["speed_mps"].median()]))[0]),
-                    CADENCE_RESIDUAL_PCT: median, BASELINE_WINDOWS: baseline.windows,
-                    IS_OVERSTRIDE: median <= settings.overstride_deficit_pct,
-                })
-    return pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS)) if rows else empty
+    merged = merged.sort_values(["athlete", "day_ts", "activity_id"], kind="stable")
+    merged = merged.reset_index(drop=True)
+    lines = np.full((len(merged), 3), np.nan)
+    for _, own in merged.groupby("athlete", sort=False):
+        lines[own.index.to_numpy()] = _weekly_baselines(own, settings)
+    merged["intercept"], merged["slope"], merged["base_windows"] = lines.T
+    judged = merged[merged["intercept"].notna()].copy()
+    if judged.empty:
+        return empty
+    expected = judged["intercept"] + judged["slope"] * judged["speed_mps"]
+    judged["residual"] = 100.0 * (judged["cadence_spm"] - expected) / expected
+    per_run = judged.groupby(["athlete", "activity_id"], sort=False).agg(
+        day_ts=("day_ts", "first"), flat_s=("duration_s", "sum"),
+        observed=("cadence_spm", "median"), speed=("speed_mps", "median"),
+        residual=("residual", "median"), intercept=("intercept", "first"),
+        slope=("slope", "first"), base_windows=("base_windows", "first")).reset_index()
+    per_run = per_run[per_run["flat_s"] >= settings.overstride_min_flat_s]
+    residual = per_run["residual"].round(6)
+    result = pd.DataFrame({
+        "athlete": per_run["athlete"], "activity_id": per_run["activity_id"],
+        "local_date": per_run["day_ts"].dt.date, FLAT_STEADY_S: per_run["flat_s"],
+        OBSERVED_CADENCE_SPM: per_run["observed"],
+        EXPECTED_CADENCE_SPM: per_run["intercept"] + per_run["slope"] * per_run["speed"],
+        CADENCE_RESIDUAL_PCT: residual, BASELINE_WINDOWS: per_run["base_windows"].astype(int),
+        IS_OVERSTRIDE: residual <= settings.overstride_deficit_pct,
+    })
+    return result.reset_index(drop=True) if not result.empty else empty
+
+
+def _weekly_baselines(own: pd.DataFrame, settings: RiskSettings) -> np.ndarray:
+    """Per window of one athlete: intercept, slope and size of the baseline of its week.
+
+    The baseline of a calendar week (Monday to Sunday) is fitted on the windows of the
+    ``overstride_baseline_days`` before that Monday; NaN where it is too thin.
+    """
+    days = ((own["day_ts"] - EPOCH_MONDAY).dt.days).to_numpy()
+    activity = own["activity_id"].to_numpy()
+    speed = own["speed_mps"].to_numpy(dtype=float)
+    cadence = own["cadence_spm"].to_numpy(dtype=float)
+    duration = own["duration_s"].to_numpy(dtype=float)
+    span = int(settings.overstride_baseline_days)
+    out = np.full((len(own), 3), np.nan)
+    for week in np.unique(days - days % 7):
+        lo, hi = np.searchsorted(days, [week - span, week])
+        if hi - lo < settings.overstride_min_baseline_windows:
+            continue
+        sessions = len(np.unique(activity[lo:hi]))
+        if sessions < settings.overstride_min_baseline_sessions or np.ptp(speed[lo:hi]) <= 0:
+            continue
+        baseline = _fit(speed[lo:hi], cadence[lo:hi], duration[lo:hi], sessions)
+        stop = np.searchsorted(days, week + 7)
+        out[hi:stop] = (baseline.intercept_spm, baseline.slope_spm_per_mps, baseline.windows)
+    return out
 
 
 def overstride_flags(sessions: pd.DataFrame, windows: pd.DataFrame | None,

@@ -16,6 +16,9 @@ from risk.errors import FrameContractError
 #: Percentages are compared after rounding to this many decimals, so that 11.0 km against
 #: 10.0 km is exactly 10 % (reference band) and not 10.000000000000009 %.
 PCT_DECIMALS = 6
+#: Rolling sums are rounded to this many decimals: pandas' online sums leave residues such as
+#: 3.5e-15 km after a window empties, which must read as zero, not as a tiny positive base.
+ROLLING_DECIMALS = 9
 
 
 def require(frame: pd.DataFrame, columns: Iterable[str], frame_name: str, fix: str) -> None:
@@ -104,7 +107,8 @@ def trailing(frame: pd.DataFrame, column: str, days: int, how: str = "sum") -> p
     values[column] = pd.to_numeric(values[column], errors="coerce").astype("float64")
     rolled = values.groupby("athlete", sort=False).rolling(
         pd.Timedelta(days=days), on="day_ts", min_periods=1)[column]
-    return pd.Series(getattr(rolled, how)().to_numpy(), index=frame.index)
+    result = pd.Series(getattr(rolled, how)().to_numpy(), index=frame.index)
+    return result.round(ROLLING_DECIMALS)
 
 
 def history_days(frame: pd.DataFrame) -> pd.Series:

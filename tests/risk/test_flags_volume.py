@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from risk.evidence import explain
@@ -173,3 +175,16 @@ def test_no_weekly_ratio_after_an_empty_week_or_across_missing_days() -> None:
     marked = daily_frame(sessions_frame(_weeks(8.5)), until="2024-01-28",
                          missing=["2024-01-17"])
     assert weekly_spike_flags(marked, S) == []
+
+
+def test_empty_previous_week_is_zero_not_a_rolling_sum_residue() -> None:
+    # With these distances pandas' rolling sums leave 8.9e-16 km in the empty previous week
+    # of the last day; read as a base it would make a 5-km run a 5.6e17 % weekly spike.
+    km = [3.7, 5.2, 0, 0, 4.6, 0, 0, 0, 0, 0, 6.6, 3.2, 5.6, 0, 0, 0, 3.1, 0, 4.3, 5.5, 5.8,
+          0, 0, 3.1] + [0] * 15 + [5.0]
+    start = day("2024-01-01")
+    rows = [{"date": (start + dt.timedelta(days=i)).isoformat(), "km": v}
+            for i, v in enumerate(km) if v]
+    flagged = [f.local_date for f in weekly_spike_flags(daily_frame(sessions_frame(rows)), S)]
+    assert start + dt.timedelta(days=len(km) - 1) not in flagged
+    assert day("2024-01-15") in flagged          # a real spike earlier on: 15.4 vs 9.8 km

@@ -128,3 +128,18 @@ def test_windows_without_the_contract_columns_are_refused() -> None:
     sessions, windows = _build([])
     with pytest.raises(FrameContractError, match=r"flat steady windows.*activity_id"):
         overstride_assessment(sessions, windows.drop(columns=["activity_id"]), S)
+
+
+def test_weighted_line_is_sklearns_weighted_linear_regression() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    from risk.overstride import weighted_line
+
+    rng = np.random.default_rng(11)
+    speed = rng.uniform(2.5, 4.5, 50)
+    cadence = 148.0 + 9.0 * speed + rng.normal(0.0, 3.0, 50)
+    weight = rng.uniform(30.0, 60.0, 50)
+    reference = LinearRegression().fit(speed[:, None], cadence, sample_weight=weight)
+    intercept, slope = weighted_line(speed, cadence, weight)
+    assert intercept == pytest.approx(reference.intercept_, rel=1e-10)
+    assert slope == pytest.approx(reference.coef_[0], rel=1e-10)
