@@ -126,3 +126,17 @@ def test_semicolon_separated_files_from_european_excel(store: Store) -> None:
     assert report.stored == 1, report.rejected
     row = log.symptoms(store, "ann").iloc[0]
     assert row["pain_during_run_nrs"] == 4.5 and row["pain_aggravators"] == ("sitting", "uphill")
+
+
+def test_the_docs_list_every_code_and_column() -> None:
+    from pathlib import Path
+
+    from risk import symptom_codes as S
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "symptom-log.md").read_text()
+    codes = [code for vocabulary in (*S.MULTI_CHOICE.values(), *S.SINGLE_CHOICE.values(),
+                                     S.INJURY_REGIONS) for code in vocabulary]
+    columns = [c for kind in log_csv.COLUMNS.values() for c in kind]
+    missing = [name for name in (*codes, *columns) if f"`{name}`" not in text
+               and not name.startswith("visa_h_item_")]
+    assert missing == []
