@@ -373,3 +373,12 @@ def test_the_real_symptoms_template_is_routed_to_the_log_importer(store: Store,
     assert report.inputs[0].kind == "log_csv"
     assert report.rejected == 0
     assert store.activity_count() == 0
+
+
+@pytest.mark.postgres
+def test_export_import_on_postgresql_is_idempotent(pg_store: Store, tmp_path: Path) -> None:
+    path = small_export(tmp_path)
+    assert counts(import_paths(pg_store, [path], athlete="pg-anna")) == (4, 0, 0, 0)
+    assert counts(import_paths(pg_store, [path], athlete="pg-anna")) == (0, 0, 4, 0)
+    frame = pg_store.activities("pg-anna")
+    assert len(frame) == 4 and int(frame["has_streams"].sum()) == 2
