@@ -18,6 +18,7 @@ import pandas as pd
 
 from etl.errors import AccessDenied, StoreError
 from etl.store import Store, metrics_cache
+from etl.store.log import LogFrames, log_frames
 from etl.store.store import ACTIVITY_COLUMNS
 from loadwatch import columns as C
 from risk.athlete import FIELD_NAMES, AthleteSettings, estimate_athlete_settings
@@ -27,6 +28,7 @@ from risk.errors import SettingsError
 from risk.flag import flags_frame
 from risk.session import STREAM_METRICS, summarise_streams
 from risk.sessions import session_frame
+from risk.symptoms import injury_windows
 from risk.triage import ClinicalAssessment, assess, hints_frame, merge_flags
 
 #: Bump when :func:`risk.session.summarise_streams` changes, so cached rows are recomputed.
@@ -176,7 +178,8 @@ def stream_metrics_frame(store: Store, activities: pd.DataFrame,
 
 
 def _compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: Any,
-                   athlete_settings: dict[str, AthleteSettings]) -> pd.DataFrame:
+                   athlete_settings: dict[str, AthleteSettings],
+                   injuries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flags from :mod:`risk.flags` when that module is present, else an empty flags frame."""
     try:
         from risk.flags import compute_flags
@@ -186,15 +189,13 @@ def _compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: Any,
             raise
         return flags_frame([])
     chosen = settings if settings is not None else RiskSettings()
-    return flags_frame(compute_flags(sessions, daily, chosen, athlete_settings))
+    return flags_frame(compute_flags(sessions, daily, chosen, athlete_settings,
+                                     injuries=injuries))
 
 
-def _clinical(store: Store, names: Sequence[str], sessions: pd.DataFrame,
-              load_flags: pd.DataFrame, until: dt.date | None) -> ClinicalAssessment:
+def _clinical(log: LogFrames, sessions: pd.DataFrame,
+              load_flags: pd.DataFrame) -> ClinicalAssessment:
     """Symptom, wellness and triage rules (:func:`risk.triage.assess`) on the stored log."""
-    from etl.store.log import log_frames
-
-    log = log_frames(store, list(names), until=until)
     return assess(log.symptoms, log.wellness, log.visa_h, sessions=sessions,
                   load_flags=load_flags)
 
@@ -256,8 +257,10 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
     sessions = session_frame(activities, metrics, athlete_settings)
     daily = context_metrics(daily_frame(sessions, until=until, missing_days=missing_days),
                             load=load, settings=settings)
-    flags = _compute_flags(sessions, daily, settings, athlete_settings)
-    clinical = _clinical(store, names, sessions, flags, until)
+    log = log_frames(store, list(names), until=until)
+    flags = _compute_flags(sessions, daily, settings, athlete_settings,
+                           injuries=injury_windows(log.injuries))
+    clinical = _clinical(log, sessions, flags)
     flags = merge_flags(flags, clinical.flags)
     return Analysis(
         sessions=_within(sessions, since, until),

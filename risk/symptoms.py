@@ -50,6 +50,7 @@ from risk import evidence_clinical as E
 from risk import symptom_codes as S
 from risk.errors import FrameContractError
 from risk.flag import Flag
+from risk.rules.recovery import install_wellness_rule
 
 PAIN_CEILING_NRS = 5.0
 MORNING_TOLERANCE_NO_BASELINE_NRS = 2.0
@@ -357,6 +358,25 @@ def wellness_flags(wellness: pd.DataFrame) -> list[Flag]:
                                 "wellness_two_days" else "."))))
             previous_day, previous_z = day, z
     return flags
+
+
+# -- injuries for the load rules ------------------------------------------------------------
+def injury_windows(injuries: pd.DataFrame) -> pd.DataFrame:
+    """Logged injuries as the load rules take them: ``athlete``, ``onset_date``,
+    ``resolved_date`` (``risk.flags.compute_flags(injuries=...)`` quiets ACWR after them)."""
+    columns = {"athlete": "athlete", S.INJURY_ONSET_DATE: "onset_date",
+               S.INJURY_RESOLVED_DATE: "resolved_date"}
+    if injuries.empty:
+        return pd.DataFrame(columns=list(columns.values()))
+    _require(injuries, tuple(columns), "injuries")
+    return injuries[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def _wellness_rule(wellness: pd.DataFrame, _settings: object) -> list[Flag]:
+    return wellness_flags(wellness)
+
+
+install_wellness_rule(_wellness_rule)
 
 
 # -- Today page -------------------------------------------------------------------------------

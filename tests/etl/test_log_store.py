@@ -152,3 +152,20 @@ def test_deleting_the_run_keeps_the_symptom_entry(store: Store) -> None:
     store.delete_activity("file", "r1")
     frame = log.symptoms(store, "ann")
     assert len(frame) == 1 and frame["activity_id"].isna().all()
+
+
+def test_analyse_adds_the_log_rules_to_the_load_flags(store: Store) -> None:
+    from loadwatch.analysis import analyse
+
+    activity = _run(store)
+    log.add(store, "ann", _tendon(pain_during_run_nrs=7, pain_aggravators=("hopping",)))
+    log.add(store, "ann", log.InjuryRecord(DAY, "shin", "right", days_lost=10))
+    result = analyse(store, ["ann"])
+    mine = result.flags[result.flags["kind"].isin(["red_flag", "pain_response"])]
+    assert mine[["kind", "severity", "category"]].values.tolist() == [
+        ["red_flag", "urgent", "BONE_STRESS_POSSIBLE"],
+        ["pain_response", "moderate", "during_above_5"]]
+    assert mine["activity_id"].tolist()[1] == activity
+    assert result.hints["hint_category"].tolist() == ["BONE_STRESS_POSSIBLE"]
+    later = analyse(store, ["ann"], since=DAY + dt.timedelta(days=1))
+    assert later.hints.empty and later.flags[later.flags["kind"] == "red_flag"].empty

@@ -129,3 +129,21 @@ def test_red_flag_reason_is_the_urgent_prompt() -> None:
     entry = symptom(10, neuro_flags=("saddle_numbness",))
     status = R.pain_monitoring_status(symptoms(entry), day(10))
     assert status.reason.startswith("Seek urgent medical care now.")
+
+
+def test_injury_windows_for_the_load_rules() -> None:
+    injuries = pd.DataFrame({"athlete": ["ann"], "injury_onset_date": [day(3)],
+                             "injury_region": ["shin"], "injury_resolved_date": [day(30)]})
+    frame = R.injury_windows(injuries)
+    assert frame.to_dict(orient="records") == [
+        {"athlete": "ann", "onset_date": day(3), "resolved_date": day(30)}]
+    assert list(R.injury_windows(injuries.iloc[:0]).columns) == ["athlete", "onset_date",
+                                                                 "resolved_date"]
+
+
+def test_the_wellness_rule_is_installed_in_the_load_recovery_rules() -> None:
+    from risk.rules.recovery import WELLNESS_RULE
+
+    frame = wellness([*_baseline(), (14, (4, 3, 3, 3))])
+    found = [flag for rule in WELLNESS_RULE for flag in rule(frame, None)]
+    assert [(f.kind, f.category) for f in found] == [("poor_recovery", "wellness_one_day")]
