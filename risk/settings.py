@@ -119,6 +119,9 @@ class RiskSettings:
         1.5, "x", _INTENSITY, "session rTSS/HRSS at or above this multiple of the median")
     hard_stress_min_sessions: float = _setting(
         5, "runs", _PRODUCT, "prior runs needed before the rTSS/HRSS median is used")
+    hard_stress_min_duration_min: float = _setting(
+        10, "min", _PRODUCT, "shorter runs (e.g. accidental recordings) are left out of the "
+        "rTSS/HRSS median and the stress criterion")
     consecutive_hard_days: float = _setting(
         2, "d", _RECOVERY, "this many consecutive hard days is flagged")
     hard_days_max_per_7d: float = _setting(

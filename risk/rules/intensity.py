@@ -1,7 +1,8 @@
 """Hard days and intensity flags (SCIENCE.md 5.1 and section 9; all D-grade heuristics).
 
 A run is *hard* when any of: session RPE >= 7 (CR-10); time above threshold speed >= 10 min;
-rTSS (else HRSS) >= 1.5 x the median of the athlete's earlier runs (needs 5 earlier runs).
+rTSS (else HRSS) >= 1.5 x the median of the athlete's earlier runs (needs 5 earlier runs;
+runs under 10 min, such as accidental recordings, are left out of the median).
 A day is hard when one of its runs is. ``intensity_spike`` (severity moderate) fires for more
 than 3 hard days in 7, and for 7-day time above threshold speed > 1.3 x the mean week of the
 21 days before (and at least 10 min more). Consecutive hard days are reported by
@@ -42,6 +43,8 @@ def hard_runs(sessions: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
         runs["hard_reason"] = reason
         return runs
     stress = _stress(runs)
+    minutes = _numeric(runs, "duration_min")
+    stress = stress.where(~(minutes < settings.hard_stress_min_duration_min))
     earlier = stress.groupby(runs["athlete"], sort=False).transform(
         lambda s: s.expanding(min_periods=int(settings.hard_stress_min_sessions)).median()
         .shift(1))

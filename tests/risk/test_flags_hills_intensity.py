@@ -175,3 +175,13 @@ def test_wellness_rule_hook(monkeypatch: pytest.MonkeyPatch) -> None:
     flags = poor_recovery_flags(sessions, daily_frame(sessions), S, wellness)
     assert [f.category for f in flags] == ["wellness"]
     assert poor_recovery_flags(sessions, daily_frame(sessions), S) == []
+
+
+def test_stubs_under_ten_minutes_do_not_drag_the_stress_median_down() -> None:
+    # Five 40-min runs at rTSS 50 and six 1-min stubs at rTSS 1: the median stays 50, so a
+    # 40-min run at rTSS 60 is not hard (with the stubs the median would be 1 -> hard).
+    rows = [{"date": f"2024-01-0{d}", "km": 8, "rtss": 50, "minutes": 40} for d in range(1, 6)]
+    rows += [{"date": "2024-01-06", "km": 0.2, "rtss": 1, "minutes": 1, "hour": h}
+             for h in (6, 7, 8, 9, 10, 11)]
+    rows += [{"date": "2024-01-08", "km": 8, "rtss": 60, "minutes": 40}]
+    assert not hard_runs(sessions_frame(rows), S)["is_hard"].any()
