@@ -81,6 +81,14 @@ class _Decoded:
     file_id: dict[str, object] = field(default_factory=dict)
     creator: dict[str, object] = field(default_factory=dict)
     sport: dict[str, object] = field(default_factory=dict)
+    _matrix: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def samples(self) -> np.ndarray:
+        """The record rows as an (n, 9) float array (None -> NaN), built once."""
+        if self._matrix is None or len(self._matrix) != len(self.records):
+            self._matrix = np.array(self.records, dtype="float64").reshape(
+                len(self.records), len(_RECORD_FIELDS))
+        return self._matrix
 
 
 def read_fit(content: Content, *, source: str, source_id: str | None,
@@ -144,7 +152,8 @@ def decode_messages(content: Content, *, lean: bool = True) -> _Decoded:
                 row: list[object] = [None] * len(record_fields)
                 for item in frame.fields:
                     slot = record_fields.get(item.name)
-                    if slot is None or item.value is None:
+                    if slot is None or not isinstance(item.value, int | float) \
+                            or isinstance(item.value, bool):
                         continue
                     if item.field_def is not None or row[slot] is None:
                         row[slot] = item.value
@@ -194,11 +203,13 @@ def _timer_event(frame: fitdecode.FitDataMessage, timer: list[tuple[int, bool]])
 
 def _session_from_records(name: str, decoded: _Decoded) -> dict[str, object]:
     """A stand-in session for files without one (some apps write records only)."""
-    stamps = [r[0] for r in decoded.records if isinstance(r[0], int)]
-    if not stamps:
+    stamps = decoded.samples()[:, 0]
+    stamps = stamps[~np.isnan(stamps)]
+    if not stamps.size:
         raise NoDataError(name, "holds no session and no timed samples; export the "
                                 "activity again from the device or Strava")
-    session: dict[str, object] = {"start_time": min(stamps), "timestamp": max(stamps)}
+    session: dict[str, object] = {"start_time": int(stamps.min()),
+                                  "timestamp": int(stamps.max())}
     session.update({k: v for k, v in decoded.sport.items() if k in ("sport", "sub_sport")})
     return session
 
@@ -262,7 +273,7 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
         start = _first_record_time(decoded) or 0
     elapsed = _num(session.get("total_elapsed_time"))
     end = start + elapsed if elapsed is not None else _num(session.get("timestamp"))
-    rows = _session_rows(decoded.records, start, end if several else None)
+    rows = _session_rows(decoded.samples(), start, end if several else None)
     file_sport = common.sport_from_fit(session.get("sport", decoded.sport.get("sport")),
                                        session.get("sub_sport", decoded.sport.get("sub_sport")))
     has_sport = "sport" in session or "sport" in decoded.sport
@@ -307,46 +318,42 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
 
 
 def _first_record_time(decoded: _Decoded) -> int | None:
-    return next((r[0] for r in decoded.records if isinstance(r[0], int)), None)
+    stamps = decoded.samples()[:, 0]
+    stamps = stamps[~np.isnan(stamps)]
+    return int(stamps[0]) if stamps.size else None
 
 
 def _first(*values: float | None) -> float | None:
     return next((v for v in values if v is not None), None)
 
 
-def _session_rows(records: list[list[object]], start: int, end: float | None
-                  ) -> list[list[object]]:
-    rows = [r for r in records if isinstance(r[0], int)]
-    if end is None:
-        return rows
-    return [r for r in rows if start <= r[0] <= end]  # type: ignore[operator]
+def _session_rows(samples: np.ndarray, start: int, end: float | None) -> np.ndarray:
+    stamps = samples[:, 0]
+    keep = ~np.isnan(stamps)
+    if end is not None:
+        keep &= (stamps >= start) & (stamps <= end)
+    return samples[keep]
 
 
-def _column(rows: list[list[object]], slot: int) -> np.ndarray:
-    return np.array([v if isinstance(v, int | float) else np.nan for v in
-                     (r[slot] for r in rows)], dtype="float64")
-
-
-def _streams(rows: list[list[object]], start: int, foot: bool,
+def _streams(rows: np.ndarray, start: int, foot: bool,
              timer: list[tuple[int, bool]]) -> common.pd.DataFrame:
-    if not rows:
+    if not len(rows):
         return common.make_streams(np.zeros(0))
     slot = _RECORD_FIELDS
-    stamps = _column(rows, slot["timestamp"])
+    stamps = rows[:, slot["timestamp"]]
     time_s = stamps - start
-    altitude = _column(rows, slot["enhanced_altitude"])
-    altitude = np.where(np.isnan(altitude), _column(rows, slot["altitude"]), altitude)
-    speed = _column(rows, slot["enhanced_speed"])
-    speed = np.where(np.isnan(speed), _column(rows, slot["speed"]), speed)
+    altitude = rows[:, slot["enhanced_altitude"]]
+    altitude = np.where(np.isnan(altitude), rows[:, slot["altitude"]], altitude)
+    speed = rows[:, slot["enhanced_speed"]]
+    speed = np.where(np.isnan(speed), rows[:, slot["speed"]], speed)
     cadence = None
     if foot:
-        per_leg = _column(rows, slot["cadence"])
-        fraction = np.nan_to_num(_column(rows, slot["fractional_cadence"]), nan=0.0)
+        per_leg = rows[:, slot["cadence"]]
+        fraction = np.nan_to_num(rows[:, slot["fractional_cadence"]], nan=0.0)
         cadence = 2.0 * (per_leg + fraction)
     frame = common.make_streams(
-        time_s, distance_m=_column(rows, slot["distance"]), altitude_m=altitude,
-        heart_rate_bpm=_column(rows, slot["heart_rate"]), cadence_spm=cadence,
-        speed_mps=speed)
+        time_s, distance_m=rows[:, slot["distance"]], altitude_m=altitude,
+        heart_rate_bpm=rows[:, slot["heart_rate"]], cadence_spm=cadence, speed_mps=speed)
     running = _timer_running(stamps, timer)
     frame[C.IS_MOVING] = frame[C.IS_MOVING].to_numpy() & running
     return frame

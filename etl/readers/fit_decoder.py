@@ -63,6 +63,11 @@ class _Layout:
         self.parts = parts
         self.definition = definition
 
+    def value(self, flat: tuple[object, ...], index: int) -> object:
+        """The parsed value of single-valued field ``index`` (None for arrays and bytes)."""
+        position, _items, kind, parse = self.parts[index]
+        return parse(flat[position]) if kind == 2 else None
+
     def values(self, chunk: bytes) -> list[object]:
         flat = self.unpack(chunk)
         out: list[object] = []
@@ -89,7 +94,9 @@ class _RowPlan:
 
     def __init__(self, steps: list[tuple[int, int, float | None, float | None]],
                  timestamp_slot: int | None) -> None:
-        self.steps = steps
+        self.steps: list[tuple] = steps
+        """(field index, slot, scale, offset); rewritten by the reader to
+        (position in the unpacked values, parse, slot, scale, offset)."""
         self.timestamp_slot = timestamp_slot
 
 
@@ -149,6 +156,11 @@ class LeanFitReader(fitdecode.FitReader):
         known = self._plans.get(id(definition))
         if known is None or known[0] is not definition:
             plan = _row_plan(definition, self._rows[1]) if self._rows else None
+            if plan is not None:
+                layout = self._layout(definition)
+                plan.steps = [(layout.parts[index][0], layout.parts[index][3], slot, scale,
+                               shift) for index, slot, scale, shift in plan.steps
+                              if layout.parts[index][2] == 2]
             known = (definition, plan)
             self._plans[id(definition)] = known
         return known[1]
@@ -178,9 +190,9 @@ class LeanFitReader(fitdecode.FitReader):
         if plan is None and number in self._wanted:
             return super()._read_data_message(header_chunk, record_header)
         layout = self._layout(def_mesg)
-        raw_values = layout.values(self._read_bytes(layout.size)) if layout.size else []
+        flat = layout.unpack(self._read_bytes(layout.size)) if layout.size else ()
         if layout.timestamp_index is not None:
-            raw = raw_values[layout.timestamp_index]
+            raw = layout.value(flat, layout.timestamp_index)
             if raw is not None:
                 self._last_timestamp = raw
                 self._compressed_ts_accumulator = raw
@@ -190,14 +202,14 @@ class LeanFitReader(fitdecode.FitReader):
                 offset, self._compressed_ts_accumulator, 5)
         if plan is not None and self._rows is not None:
             row: list[object] = [None] * self._rows[2]
-            for index, slot, scale, shift in plan.steps:
-                value = raw_values[index]
-                if value is None or isinstance(value, tuple):
+            for position, parse, slot, scale, shift in plan.steps:
+                value = parse(flat[position])
+                if value is None:
                     continue
                 if scale:
-                    value = value / scale  # type: ignore[operator]
+                    value = value / scale
                 if shift:
-                    value = value - shift  # type: ignore[operator]
+                    value = value - shift
                 row[slot] = value
             if offset is not None and plan.timestamp_slot is not None:
                 row[plan.timestamp_slot] = self._compressed_ts_accumulator
