@@ -173,3 +173,17 @@ def test_every_category_has_prompt_priority_and_evidence(category: str) -> None:
 
     assert T.PROMPTS[category] and 1 <= T.PRIORITY[category] <= 7
     assert explain(T.EVIDENCE_KEYS[category]).citation
+
+
+def test_context_for_a_new_entry_from_the_history_frames() -> None:
+    from risk.flag import flags_frame
+
+    history = symptoms(*[symptom(n, pain_at_rest_nrs=3, sit_tolerance_min=60.0)
+                         for n in range(0, 15, 2)])
+    entry = symptom(16, **{**BONE, "pain_at_rest_nrs": 3, "sit_tolerance_min": 25.0})
+    context = T.triage_context(entry, history, load_flags=flags_frame([spike(10), spike(15)]))
+    assert context.recent_spike_dates == (day(10), day(15))
+    assert context.usual_sit_tolerance_min == 60.0
+    assert context.symptomatic_days == 16 and not context.improved_since_start
+    assert context.previous_pain_nrs == 3.0
+    assert categories(T.triage(entry, context)) == [T.BONE_STRESS, T.PERSISTENT]
