@@ -118,3 +118,17 @@ def test_hints_command_lists_hints_as_json(db: str, capsys: pytest.CaptureFixtur
     (hint,) = json.loads(capsys.readouterr().out)
     assert (hint["hint_category"], hint["is_red_flag"]) == ("NERVE_RELATED_POSSIBLE", True)
     assert hint["local_date"] == "2024-05-06"
+
+
+def test_log_flags_appear_in_loadwatch_flags(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(db, "log", "symptom", "--athlete", "ann", "--date", "2024-05-06", "--during", "7",
+        "--aggravator", "hopping", "--location", "below_knee_calf")
+    capsys.readouterr()
+    assert run(db, "flags", "--until", "2024-05-31", "--format", "json") == 0
+    flags = json.loads(capsys.readouterr().out)
+    assert [(f["kind"], f["severity"], f["category"]) for f in flags] == [
+        ("red_flag", "urgent", "BONE_STRESS_POSSIBLE"),
+        ("pain_response", "moderate", "during_above_5")]
+    assert flags[0]["advice"] == "Stop running and see a physician soon; imaging may be needed."
+    assert run(db, "flags", "--explain", "triage_bone_stress") == 0
+    assert "doi: 10.2519/jospt.2014.5334" in capsys.readouterr().out
