@@ -52,7 +52,7 @@ def make_fake(clock: FakeClock, strava_env: None,
 
 @pytest.fixture
 def transport(clock: FakeClock) -> Transport:
-    return Transport(clock=clock, sleep=clock.sleep, timeout_s=0.3, retries=3, backoff_s=1.0)
+    return Transport(clock=clock, sleep=clock.sleep, timeout_s=10.0, retries=3, backoff_s=1.0)
 
 
 def connect(store: Store, fake: FakeStrava, transport: Transport,

@@ -188,9 +188,11 @@ def test_malformed_list_stops_with_a_clear_error_and_keeps_what_was_stored(store
     assert len(store.activities("ada")) == 5
 
 
-def test_server_errors_and_timeouts_are_retried_with_backoff(store, make_fake, transport, clock):
+def test_server_errors_and_timeouts_are_retried_with_backoff(store, make_fake, clock):
+    transport = Transport(clock=clock, sleep=clock.sleep, timeout_s=0.5, retries=3,
+                          backoff_s=1.0)
     history = generate_history(3, end=NOW, run_fraction=1.0, manual_every=0)
-    fake = make_fake(history)
+    fake = make_fake(history, timeout_delay_s=1.5)
     fake.fail(r"/api/v3/athlete/activities", "status", status=503, times=2)
     fake.fail(rf"/api/v3/activities/{history[0]['id']}", "timeout")
     connect(store, fake, transport)
