@@ -18,7 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from etl.errors import InputError
+from sqlalchemy.exc import SQLAlchemyError
+
+from etl.errors import InputError, StoreError
 from etl.store import strava_state as state
 from etl.store.store import Store
 
@@ -124,7 +126,12 @@ class WebhookHandler(BaseHTTPRequestHandler):
         except InputError as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": exc.reason})
             return
-        state.record_event(self.server.store, event)
+        try:
+            state.record_event(self.server.store, event)
+        except (StoreError, SQLAlchemyError):
+            # not recorded: a non-200 answer makes Strava retry the event later
+            self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "event store unavailable"})
+            return
         with self.server.lock:
             self.server.recorded += 1
         self._json(HTTPStatus.OK, {"status": "recorded"})

@@ -170,7 +170,7 @@ class FakeStrava:
         class Handler(_Handler):
             strava = fake
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
@@ -309,6 +309,11 @@ def _error_body(message: str, resource: str = "Activity", field_name: str = "id"
                 code: str = "invalid") -> dict[str, Any]:
     return {"message": message,
             "errors": [{"resource": resource, "field": field_name, "code": code}]}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that timed out and hung up is expected here (timeout faults)."""
 
 
 class _Handler(BaseHTTPRequestHandler):

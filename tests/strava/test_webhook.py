@@ -172,3 +172,16 @@ def test_push_subscription_with_wrong_verify_token_fails_clearly(make_fake, tran
     with pytest.raises(StravaResponseError,
                        match="POST /api/v3/push_subscriptions: Strava answered HTTP 400"):
         client.create_subscription(url, "wrong-token")
+
+
+def test_event_store_failure_answers_503_so_strava_retries(webhook, monkeypatch):
+    from etl.errors import StoreError
+
+    url, _ = webhook
+
+    def broken(*args, **kwargs):
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr(state, "record_event", broken)
+    answer = requests.post(url, json=_event())
+    assert answer.status_code == 503
