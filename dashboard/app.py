@@ -1,14 +1,13 @@
 """loadwatch dashboard: the entry point (``streamlit run dashboard/app.py``).
 
-The frame every page shares: page config, navigation by user role, the athlete and unit
-pickers in the sidebar. The store comes from ``LOADWATCH_DB`` (else the default store).
+The frame every page shares: page config and navigation by user role. Each page draws the
+athlete and unit pickers itself (:func:`dashboard.components.page_setup`), so a page also runs
+on its own. The store comes from ``LOADWATCH_DB`` (else the default store).
 """
 
 from __future__ import annotations
 
 import streamlit as st
-
-from dashboard import cache, components
 
 st.set_page_config(page_title="loadwatch", page_icon=":material/directions_run:",
                    layout="wide", initial_sidebar_state="expanded")
@@ -28,13 +27,4 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
-try:
-    cache.get_store()
-    components.sidebar_pickers()
-except Exception as exc:  # a store that cannot open is a message, not a traceback
-    components.show_error(exc, f"open the store at {cache.store_url()}")
-    st.info("Set LOADWATCH_DB to a SQLAlchemy URL (e.g. sqlite:///path/to/loadwatch.db) "
-            "or unset it to use the default store, then reload.")
-    st.stop()
-page.run()
+st.navigation(PAGES).run()

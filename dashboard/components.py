@@ -27,8 +27,10 @@ GRADE_WORDS: dict[str, str] = {
     "D": "product heuristic",
 }
 ATHLETE_KEY = "athlete"
+ATHLETE_PICKER = "athlete_picker"
 PENDING_ATHLETE_KEY = "open_athlete"
 UNIT_KEY = "unit"
+UNIT_PICKER = "unit_picker"
 
 
 def footer() -> None:
@@ -134,28 +136,39 @@ def synthetic_note(athlete: str | None) -> None:
         st.caption(":material/science: **Synthetic demo data** (simulated runner, not a person).")
 
 
+def _picked_athlete() -> None:
+    st.session_state[ATHLETE_KEY] = st.session_state[ATHLETE_PICKER]
+
+
+def _picked_unit() -> None:
+    st.session_state[UNIT_KEY] = st.session_state[UNIT_PICKER] or "km"
+
+
 def sidebar_pickers() -> tuple[str | None, str]:
     """The athlete and unit pickers in the sidebar; returns (athlete or None, unit).
 
-    Another page opens an athlete by putting their name under ``PENDING_ATHLETE_KEY`` before
-    ``st.switch_page``; a ``?athlete=`` query parameter does the same for links.
+    Every page calls this first (so a page also works on its own). The choice lives under
+    plain session keys, so it survives page changes; another page opens an athlete by putting
+    the name under ``PENDING_ATHLETE_KEY`` before ``st.switch_page``, and a ``?athlete=``
+    query parameter does the same for links.
     """
     names = athlete_names()
     pending = st.session_state.pop(PENDING_ATHLETE_KEY, None)
-    wanted = pending or st.query_params.get("athlete")
-    if wanted in names:
-        st.session_state[ATHLETE_KEY] = wanted
-    elif st.session_state.get(ATHLETE_KEY) not in names:
-        st.session_state.pop(ATHLETE_KEY, None)
+    wanted = pending or st.session_state.get(ATHLETE_KEY) or st.query_params.get("athlete")
+    athlete = wanted if wanted in names else (names[0] if names else None)
+    st.session_state[ATHLETE_KEY] = athlete
+    unit = st.session_state.get(UNIT_KEY) or "km"
+    st.session_state[UNIT_KEY] = unit
     with st.sidebar:
-        athlete = None
         if names:
-            athlete = st.selectbox("Athlete", names, key=ATHLETE_KEY,
-                                   help="Whose data the runner and clinician pages show")
-            if athlete and st.query_params.get("athlete") != athlete:
+            st.session_state[ATHLETE_PICKER] = athlete
+            st.selectbox("Athlete", names, key=ATHLETE_PICKER, on_change=_picked_athlete,
+                         help="Whose data the runner and clinician pages show")
+            if st.query_params.get("athlete") != athlete:
                 st.query_params["athlete"] = athlete
-        unit = st.segmented_control("Distance unit", UNITS, key=UNIT_KEY, default="km") or "km"
-        if any(cache.athletes()["is_synthetic"].astype(bool)) if names else False:
+        st.session_state[UNIT_PICKER] = unit
+        st.segmented_control("Distance unit", UNITS, key=UNIT_PICKER, on_change=_picked_unit)
+        if names and cache.athletes()["is_synthetic"].astype(bool).any():
             st.caption("This store holds **synthetic** demo runners.")
     return athlete, unit
 
@@ -168,8 +181,23 @@ def current_unit() -> str:
     return st.session_state.get(UNIT_KEY) or "km"
 
 
+def page_setup() -> bool:
+    """Open the store and draw the sidebar pickers; False (after a message) when it fails."""
+    try:
+        cache.get_store()
+        sidebar_pickers()
+    except Exception as exc:  # a store that cannot open is a message, not a traceback
+        show_error(exc, f"open the store at {safe_url(cache.store_url())}")
+        st.info("Set LOADWATCH_DB to a SQLAlchemy URL (e.g. sqlite:///path/to/loadwatch.db) "
+                "or unset it to use the default store, then reload.")
+        return False
+    return True
+
+
 def need_athlete() -> str | None:
-    """The selected athlete, or an empty state explaining how to get one."""
+    """Set up the page; the selected athlete, or an empty state explaining how to get one."""
+    if not page_setup():
+        return None
     athlete = current_athlete()
     if athlete is None:
         empty_state("No athletes in this store yet.",

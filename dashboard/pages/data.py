@@ -173,6 +173,8 @@ def templates_section(athlete: str | None) -> None:
 
 def render() -> None:
     st.title("Data")
+    if not components.page_setup():
+        return
     st.caption(f"Store: {components.safe_url(cache.store_url())}")
     athlete = components.current_athlete()
     upload_section()

@@ -69,6 +69,7 @@ def symptom_form(athlete: str) -> None:
         note = st.text_input("Note", key="sym_note", max_chars=500)
         if not st.form_submit_button("Save symptom entry", type="primary"):
             return
+    entry = None
     with components.guard("save the symptom entry"):
         entry = log.SymptomEntry(
             local_date=day, pain_at_rest_nrs=rest, pain_during_run_nrs=during,
@@ -79,19 +80,25 @@ def symptom_form(athlete: str) -> None:
             bone_risk_context=bone, acute_signs=acute, log_note=note)
         log.add(cache.get_store(), athlete, entry)
         cache.clear()
-        st.session_state[HINTS_KEY] = triage_hints(athlete, entry)
         st.success(f"Saved the symptom entry for {day}.")
+    st.session_state.pop(HINTS_KEY, None)
+    if entry is None:
+        return
+    with components.guard("work out the triage hints"):
+        st.session_state[HINTS_KEY] = triage_hints(athlete, entry)
 
 
 def triage_hints(athlete: str, entry: log.SymptomEntry) -> list[dict[str, str]]:
     """The triage hints for a just-saved entry, as plain dicts for the session state."""
     from risk.triage import triage, triage_context
 
-    result = cache.analysis([athlete])
-    context = triage_context(result.flags, athlete, entry.local_date)
+    row = {**dataclasses.asdict(entry), "athlete": athlete}
+    context = triage_context(row, cache.symptoms(athlete),
+                             load_flags=cache.analysis([athlete]).flags,
+                             visa_h=cache.current_log("visa_h", athlete))
     return [{"category": h.category, "prompt": h.prompt, "red": str(h.is_red_flag),
              "reasons": "; ".join(h.reasons)}
-            for h in triage(dataclasses.asdict(entry), context)]
+            for h in triage(row, context)]
 
 
 def show_hints() -> None:

@@ -54,6 +54,8 @@ def display(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 def render() -> None:
     st.title("Roster")
+    if not components.page_setup():
+        return
     unit = components.current_unit()
     on = cache.today()
     with components.guard("build the roster"):
