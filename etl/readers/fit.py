@@ -25,7 +25,6 @@ Field mapping (FIT message.field -> loadwatch):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import fitdecode
@@ -280,7 +279,13 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
     sport, sport_warning = common.choose_sport(file_sport if has_sport else None, sport_hint)
     notes = list(warnings) + ([sport_warning] if sport_warning else [])
     foot = sport in common.FOOT_SPORTS
-    streams = _streams(rows, start, foot, decoded.timer)
+    rows, jumps = _repair_clock_jumps(rows, elapsed)
+    timer: list[tuple[float, bool]] = list(decoded.timer)
+    if jumps:
+        notes.append(f"the device clock jumped {len(jumps)} time(s) during the activity by more "
+                     "than its whole duration; later sample times were shifted back")
+        timer = [(t - sum(a for after, a in jumps if t >= after), state) for t, state in timer]
+    streams = _streams(rows, start, foot, timer)
     from_streams = common.summarise(streams) if len(streams) else None
     start_utc = clock.utc(start)
     local, zone = common.local_times(start_utc, clock.offset)
@@ -336,7 +341,7 @@ def _session_rows(samples: np.ndarray, start: int, end: float | None) -> np.ndar
 
 
 def _streams(rows: np.ndarray, start: int, foot: bool,
-             timer: list[tuple[int, bool]]) -> common.pd.DataFrame:
+             timer: list[tuple[float, bool]]) -> common.pd.DataFrame:
     if not len(rows):
         return common.make_streams(np.zeros(0))
     slot = _RECORD_FIELDS
@@ -354,12 +359,37 @@ def _streams(rows: np.ndarray, start: int, foot: bool,
     frame = common.make_streams(
         time_s, distance_m=rows[:, slot["distance"]], altitude_m=altitude,
         heart_rate_bpm=rows[:, slot["heart_rate"]], cadence_spm=cadence, speed_mps=speed)
-    running = _timer_running(stamps, timer)
-    frame[C.IS_MOVING] = frame[C.IS_MOVING].to_numpy() & running
+    if timer:
+        slow = np.nan_to_num(frame[C.SPEED_MPS].to_numpy(), nan=np.inf) < common.MOVING_SPEED_MPS
+        frame[C.IS_MOVING] = _timer_running(stamps, timer) & ~slow
     return frame
 
 
-def _timer_running(stamps: np.ndarray, timer: list[tuple[int, bool]]) -> np.ndarray:
+def _repair_clock_jumps(rows: np.ndarray, elapsed: float | None
+                        ) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Undo jumps of the device clock in the middle of an activity.
+
+    A gap between two samples longer than the session's whole elapsed time cannot be a pause:
+    the clock was reset (e.g. by a GPS time fix) while recording went on. Later samples are
+    shifted back so the gap becomes the file's median sampling interval. Returns the repaired
+    rows and, per jump, (first raw time after it, seconds removed) to shift events alike.
+    """
+    if elapsed is None or len(rows) < 3:
+        return rows, []
+    stamps = rows[:, 0]
+    gaps = np.diff(stamps)
+    jumps = gaps > max(elapsed, 1.0)
+    if not jumps.any():
+        return rows, []
+    step = float(np.median(gaps[~jumps])) if (~jumps).any() else 1.0
+    removed = np.where(jumps, gaps - step, 0.0)
+    repaired = rows.copy()
+    repaired[:, 0] = stamps - np.concatenate(([0.0], np.cumsum(removed)))
+    where = np.flatnonzero(jumps)
+    return repaired, [(float(stamps[i + 1]), float(removed[i])) for i in where]
+
+
+def _timer_running(stamps: np.ndarray, timer: list[tuple[float, bool]]) -> np.ndarray:
     """True for samples that end an interval during which the device timer ran.
 
     The state that counts for a sample is the one set by the last timer event strictly before
@@ -404,8 +434,3 @@ def _device(decoded: _Decoded) -> str | None:
         if parts and parts != ["development"]:
             return " ".join(parts)
     return None
-
-
-def iter_fit_sessions(content: Content) -> Iterator[dict[str, object]]:
-    """The raw session messages of a FIT file (for tests and diagnostics)."""
-    yield from decode_messages(content).sessions

@@ -145,3 +145,26 @@ def test_lean_and_stock_decoders_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     (stock,) = read_activity(data, "a.fit")
     assert lean.record == stock.record
     assert lean.streams.equals(stock.streams)
+
+
+def test_a_clock_jump_in_the_middle_is_undone() -> None:
+    # the device clock jumps 10 days ahead after 300 s; recording goes on at 1 Hz
+    jump = 10 * 86400.0
+    samples = [Sample(float(t), 3.0 * t, 100.0, 150, 170.0, 3.0) for t in range(0, 301)]
+    samples += [Sample(jump + t, 3.0 * t, 100.0, 150, 170.0, 3.0) for t in range(301, 601)]
+    data = fit_activity(START, [FitSession(samples, elapsed_s=600.0)])
+    (parsed,) = read_activity(data, "jump.fit")
+    time_s = parsed.streams[C.TIME_S].to_numpy()
+    assert time_s.tolist() == [float(t) for t in range(601)]
+    assert parsed.streams[C.IS_MOVING].all()
+    assert parsed.record.elapsed_time_s == 600.0
+    warnings = parsed.record.extra["warnings"]
+    assert isinstance(warnings, list) and "clock jumped 1 time" in warnings[0]
+
+
+def test_sparse_smart_recording_is_moving_while_the_timer_runs() -> None:
+    # one sample every 15 s (longer than the 10-s gap rule of timer-less files)
+    samples = [Sample(float(t), 3.0 * t, None, 150, 170.0, 3.0) for t in range(0, 601, 15)]
+    (parsed,) = read_activity(fit_activity(START, samples=samples), "sparse.fit")
+    assert parsed.streams[C.IS_MOVING].all()
+    assert parsed.record.moving_time_s == pytest.approx(600.0)

@@ -101,6 +101,8 @@ class FitSession:
     pauses: Sequence[tuple[float, float]] = ()
     total_ascent_m: int | None = None
     workout_rpe: float | None = None
+    elapsed_s: float | None = None
+    """Overrides the elapsed time written in the session (default: last - first sample)."""
 
 
 def steady_samples(duration_s: int, speed_mps: float = 3.0, *, step_s: int = 1,
@@ -190,16 +192,21 @@ def fit_activity(start: dt.datetime, sessions: Sequence[FitSession] | None = Non
     return writer.to_bytes()
 
 
+def _elapsed_s(session: FitSession) -> float:
+    if session.elapsed_s is not None:
+        return session.elapsed_s
+    return session.samples[-1].t_s - session.samples[0].t_s
+
+
 def _timer_s(session: FitSession) -> float:
-    elapsed = session.samples[-1].t_s - session.samples[0].t_s
-    return elapsed - sum(restart - stop for stop, restart in session.pauses)
+    return _elapsed_s(session) - sum(restart - stop for stop, restart in session.pauses)
 
 
 def _session_values(base: int, index: int, session: FitSession) -> list[int | None]:
     kept = [s for s in session.samples
             if not any(stop < s.t_s < restart for stop, restart in session.pauses)]
     s0 = base + int(session.offset_s)
-    elapsed = session.samples[-1].t_s - session.samples[0].t_s
+    elapsed = _elapsed_s(session)
     rates = [s.heart_rate_bpm for s in kept if s.heart_rate_bpm is not None]
     cadences = [s.cadence_spm for s in kept if s.cadence_spm is not None]
     avg_cad, avg_frac = _cadence_parts(sum(cadences) / len(cadences) if cadences else None)
