@@ -37,6 +37,7 @@ and recovery. Med Sci Sports Exerc 1995;27(1):106-112. doi:10.1249/00005768-1995
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -138,22 +139,41 @@ def _runs(sessions: pd.DataFrame | None) -> pd.DataFrame:
     return out.sort_values(["athlete", "local_date", "activity_id"], kind="stable")
 
 
-def preceding_run(runs: pd.DataFrame, athlete: str, day: dt.date,
-                  activity_id: Any = None) -> tuple[int | None, str]:
-    """The run an entry is about: its own ``activity_id``, else the last run on or before ``day``.
+@dataclass(frozen=True)
+class RunIndex:
+    """Each athlete's runs in day order (built once by :func:`run_index`)."""
 
-    ``runs`` is the frame of :func:`_runs`. Returns ``(activity_id, label)``; the label reads
-    e.g. "'Hill reps' (2024-05-04, 12.0 km)" and says so when no run is recorded.
-    """
-    mine = runs[runs["athlete"] == athlete]
-    if activity_id is not None and not pd.isna(activity_id):
-        match = mine[mine["activity_id"] == int(activity_id)]
-        if not match.empty:
-            return int(activity_id), str(match["label"].iloc[-1])
-    before = mine[mine["local_date"] <= day]
-    if before.empty:
-        return None, "(no run recorded before it)"
-    return int(before["activity_id"].iloc[-1]), str(before["label"].iloc[-1])
+    days: dict[str, list[dt.date]]
+    ids: dict[str, list[int]]
+    labels: dict[str, list[str]]
+
+    def preceding(self, athlete: str, day: dt.date,
+                  activity_id: Any = None) -> tuple[int | None, str]:
+        """The run an entry is about: its own ``activity_id``, else the last run on or before
+        ``day``. Returns ``(activity_id, label)``; the label reads e.g.
+        "'Hill reps' (2024-05-04, 12.0 km)" and says so when no run is recorded."""
+        ids = self.ids.get(athlete, [])
+        if activity_id is not None and not pd.isna(activity_id) and int(activity_id) in ids:
+            position = len(ids) - 1 - ids[::-1].index(int(activity_id))
+            return int(activity_id), self.labels[athlete][position]
+        position = bisect.bisect_right(self.days.get(athlete, []), day)
+        if position == 0:
+            return None, "(no run recorded before it)"
+        return ids[position - 1], self.labels[athlete][position - 1]
+
+
+def run_index(sessions: pd.DataFrame | None) -> RunIndex:
+    """The :class:`RunIndex` of a sessions or activities frame (runs only)."""
+    runs = _runs(sessions)
+    days: dict[str, list[dt.date]] = {}
+    ids: dict[str, list[int]] = {}
+    labels: dict[str, list[str]] = {}
+    for athlete, day, activity, label in zip(runs["athlete"], runs["local_date"],
+                                             runs["activity_id"], runs["label"], strict=True):
+        days.setdefault(str(athlete), []).append(day)
+        ids.setdefault(str(athlete), []).append(int(activity))
+        labels.setdefault(str(athlete), []).append(str(label))
+    return RunIndex(days, ids, labels)
 
 
 # -- pain-monitoring rules ----------------------------------------------------------------------
@@ -227,12 +247,14 @@ def pain_response_flags(symptoms: pd.DataFrame,
     if symptoms.empty:
         return []
     checks = pain_rule_checks(symptoms)
-    runs = _runs(sessions)
+    runs = run_index(sessions)
+    broken = checks[checks[BREAKS_DURING_RULE] | checks[BREAKS_MORNING_RULE]
+                    | checks[BREAKS_WEEKLY_RULE]]
     flags: list[Flag] = []
     last_weekly: dict[str, dt.date] = {}
-    for row in checks.to_dict(orient="records"):
+    for row in broken.to_dict(orient="records"):
         athlete, day = str(row["athlete"]), row["local_date"]
-        activity, label = preceding_run(runs, athlete, day, row.get("activity_id"))
+        activity, label = runs.preceding(athlete, day, row.get("activity_id"))
         common: dict[str, Any] = {
             "athlete": athlete, "kind": "pain_response", "unit": "NRS 0-10",
             "evidence_key": E.PAIN_MONITORING, "activity_id": activity, "advice": PAIN_ADVICE}

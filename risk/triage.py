@@ -346,22 +346,32 @@ class _History:
     visa: list[tuple[dt.date, float]]
 
 
-def _history(athlete: str, checks: pd.DataFrame, flags: pd.DataFrame,
-             visa_h: pd.DataFrame | None) -> _History:
+def _histories(checks: pd.DataFrame, flags: pd.DataFrame,
+               visa_h: pd.DataFrame | None) -> dict[str, _History]:
+    """Every athlete's :class:`_History` (``checks`` from :func:`risk.symptoms.pain_rule_checks`,
+    already sorted by athlete and day)."""
     from risk.symptoms import BREAKS_DURING_RULE, BREAKS_MORNING_RULE, BREAKS_WEEKLY_RULE
 
-    mine = checks[checks["athlete"] == athlete].sort_values("local_date", kind="stable")
-    rows = [{str(k): v for k, v in r.items()} for r in mine.to_dict(orient="records")]
-    broken = [r["local_date"] for r in rows
-              if r[BREAKS_DURING_RULE] or r[BREAKS_MORNING_RULE] or r[BREAKS_WEEKLY_RULE]]
-    own_flags = flags[flags["athlete"] == athlete]
-    visa: list[tuple[dt.date, float]] = []
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    for record in checks.to_dict(orient="records"):
+        row = {str(k): v for k, v in record.items()}
+        rows_of.setdefault(str(row["athlete"]), []).append(row)
+    flags_of: dict[str, list[tuple[dt.date, str]]] = {}
+    for athlete, day, kind in zip(flags["athlete"], flags["local_date"], flags["kind"],
+                                  strict=True):
+        flags_of.setdefault(str(athlete), []).append((day, str(kind)))
+    visa_of: dict[str, list[tuple[dt.date, float]]] = {}
     if visa_h is not None and not visa_h.empty:
-        scores = visa_h[visa_h["athlete"] == athlete].sort_values("local_date", kind="stable")
-        visa = [(d, float(p)) for d, p in zip(scores["local_date"], scores[S.VISA_H_POINTS],
-                                             strict=True)]
-    return _History(rows, [worst_pain(r) for r in rows], broken,
-                    list(zip(own_flags["local_date"], own_flags["kind"], strict=True)), visa)
+        scores = visa_h.sort_values(["athlete", "local_date"], kind="stable")
+        for athlete, day, points in zip(scores["athlete"], scores["local_date"],
+                                        scores[S.VISA_H_POINTS], strict=True):
+            visa_of.setdefault(str(athlete), []).append((day, float(points)))
+    return {athlete: _History(
+        rows, [worst_pain(r) for r in rows],
+        [r["local_date"] for r in rows
+         if r[BREAKS_DURING_RULE] or r[BREAKS_MORNING_RULE] or r[BREAKS_WEEKLY_RULE]],
+        flags_of.get(athlete, []), visa_of.get(athlete, []))
+        for athlete, rows in rows_of.items()}
 
 
 def _context(j: int, history: _History) -> TriageContext:
@@ -424,7 +434,7 @@ def triage_context(entry: Mapping[str, Any], symptoms: pd.DataFrame, *,
     athlete, day = entry["athlete"], entry["local_date"]
     before = symptoms[(symptoms["athlete"] == athlete) & (symptoms["local_date"] < day)]
     both = pd.concat([before, pd.DataFrame([dict(entry)])], ignore_index=True)
-    history = _history(athlete, pain_rule_checks(both), _flag_rows(load_flags), visa_h)
+    history = _histories(pain_rule_checks(both), _flag_rows(load_flags), visa_h)[str(athlete)]
     return _context(len(history.rows) - 1, history)
 
 
@@ -439,8 +449,7 @@ def triage_all(symptoms: pd.DataFrame, *,
     flags = _flag_rows(load_flags)
     checks = pain_rule_checks(symptoms)
     hints: list[TriageHint] = []
-    for athlete in sorted(checks["athlete"].unique()):
-        history = _history(athlete, checks, flags, visa_h)
+    for athlete, history in sorted(_histories(checks, flags, visa_h).items()):
         for j, row in enumerate(history.rows):
             for hint in triage(row, _context(j, history)):
                 hints.append(TriageHint(hint.category, hint.priority, hint.prompt, hint.reasons,
