@@ -26,13 +26,14 @@ from risk.context import context_metrics
 from risk.daily import daily_frame
 from risk.errors import SettingsError
 from risk.flag import flags_frame
+from risk.overstride import SESSION_WINDOW_COLUMNS, attach_flat_steady, flat_steady_summary
 from risk.session import STREAM_METRICS, summarise_streams
 from risk.sessions import session_frame
 from risk.symptoms import injury_windows
 from risk.triage import ClinicalAssessment, assess, hints_frame, merge_flags
 
 #: Bump when :func:`risk.session.summarise_streams` changes, so cached rows are recomputed.
-METRICS_VERSION = "1"
+METRICS_VERSION = "2"
 #: Entries of the in-memory stream-metrics cache before it is cleared.
 MEMORY_CACHE_LIMIT = 200_000
 
@@ -162,7 +163,9 @@ def stream_metrics_frame(store: Store, activities: pd.DataFrame,
         for activity_id, key in misses.items():
             if activity_id in stored:
                 continue
-            metrics = summarise_streams(store.streams(activity_id), settings[owner[activity_id]])
+            streams = store.streams(activity_id)
+            metrics = {**summarise_streams(streams, settings[owner[activity_id]]),
+                       **flat_steady_summary(streams)}
             found[activity_id] = metrics
             fresh[activity_id] = (key, metrics)
         if fresh:
@@ -171,15 +174,33 @@ def stream_metrics_frame(store: Store, activities: pd.DataFrame,
         _MEMORY.clear()
     for activity_id, metrics in found.items():
         _MEMORY[(store.url, activity_id)] = (wanted[activity_id], metrics)
-    frame = pd.DataFrame.from_dict(found, orient="index", columns=list(STREAM_METRICS),
+    frame = pd.DataFrame.from_dict(found, orient="index",
+                                   columns=[*STREAM_METRICS, *SESSION_WINDOW_COLUMNS],
                                    dtype=float)
     frame.index.name = C.ACTIVITY_ID
     return frame
 
 
+def risk_overrides(store: Store, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Threshold overrides kept in each athlete's settings under ``"risk_overrides"``.
+
+    ``{setting: value}`` or ``{setting: {"value": v, "by": who, "reason": why}}`` per athlete
+    (see :mod:`risk.settings`); the flags list every override that shaped them.
+    """
+    rows = store.athletes()
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows.to_dict(orient="records"):
+        stored = row.get("settings") or {}
+        if str(row["athlete"]) in names and isinstance(stored, Mapping) \
+                and stored.get("risk_overrides"):
+            found[str(row["athlete"])] = dict(stored["risk_overrides"])
+    return found
+
+
 def _compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: Any,
                    athlete_settings: dict[str, AthleteSettings],
-                   injuries: pd.DataFrame | None = None) -> pd.DataFrame:
+                   injuries: pd.DataFrame | None = None,
+                   overrides: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """Flags from :mod:`risk.flags` when that module is present, else an empty flags frame."""
     try:
         from risk.flags import compute_flags
@@ -189,7 +210,7 @@ def _compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: Any,
             raise
         return flags_frame([])
     chosen = settings if settings is not None else RiskSettings()
-    return flags_frame(compute_flags(sessions, daily, chosen, athlete_settings,
+    return flags_frame(compute_flags(sessions, daily, chosen, athlete_settings, overrides,
                                      injuries=injuries))
 
 
@@ -254,12 +275,13 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
                   else pd.DataFrame(columns=list(ACTIVITY_COLUMNS)))
     athlete_settings = settings_for_athletes(store, activities, names)
     metrics = stream_metrics_frame(store, activities, athlete_settings)
-    sessions = session_frame(activities, metrics, athlete_settings)
+    sessions = session_frame(attach_flat_steady(activities, metrics), metrics, athlete_settings)
     daily = context_metrics(daily_frame(sessions, until=until, missing_days=missing_days),
                             load=load, settings=settings)
     log = log_frames(store, list(names), until=until)
     flags = _compute_flags(sessions, daily, settings, athlete_settings,
-                           injuries=injury_windows(log.injuries))
+                           injuries=injury_windows(log.injuries),
+                           overrides=risk_overrides(store, names))
     clinical = _clinical(log, sessions, flags)
     flags = merge_flags(flags, clinical.flags)
     return Analysis(

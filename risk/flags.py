@@ -37,6 +37,22 @@ from risk.rules.monotony import monotony_flags
 from risk.rules.recovery import poor_recovery_flags
 from risk.rules.volume import session_spike_flags, weekly_spike_flags
 from risk.settings import RiskSettings, settings_for
+from risk.vocabulary import ensure_column
+
+#: The columns of a flags frame (:data:`risk.flag.FLAG_COLUMNS`) in the shared glossary.
+FLAG_GLOSSARY: dict[str, tuple[str, str]] = {
+    "kind": ("", "flag kind (risk.flag.KINDS)"),
+    "severity": ("", "flag severity: low, moderate, high or urgent"),
+    "value": ("see unit", "the measured value that crossed the threshold"),
+    "threshold": ("see unit", "the threshold the value crossed"),
+    "unit": ("", "unit of value and threshold"),
+    "message": ("", "one plain-language sentence about the flag"),
+    "evidence_key": ("", "key of the flag's evidence entry (loadwatch flags --explain KEY)"),
+    "category": ("", "sub-kind of the flag, e.g. the session-spike band"),
+    "advice": ("", "what to do next, one sentence"),
+}
+for _name, (_unit, _meaning) in FLAG_GLOSSARY.items():
+    ensure_column(_name, _unit, _meaning, "risk.flag")
 
 #: The flag kinds this module produces (the load vocabulary).
 LOAD_KINDS: tuple[str, ...] = (

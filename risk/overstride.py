@@ -29,6 +29,7 @@ import pandas as pd
 from risk import evidence_load as ev
 from risk.flag import Flag
 from risk.rules.common import as_int_id, require, run_sessions
+from risk.session import flat_steady_windows
 from risk.settings import RiskSettings
 from risk.vocabulary import ensure_column
 
@@ -61,6 +62,9 @@ SESSION_WINDOW_COLUMNS: tuple[str, ...] = ("flat_steady_speed_mps", "flat_steady
 TREADMILL_SPORT_TYPES = frozenset({"VirtualRun"})
 ROBUST_SD = 1.4826
 EPOCH_MONDAY = pd.Timestamp("1970-01-05")
+#: Length of one flat steady window [s]; baseline sizes are counted in 60-s equivalents so
+#: that per-run summaries (one row per run) and true windows are judged alike.
+WINDOW_S = 60.0
 TRIM_SD = 3.0
 
 
@@ -123,6 +127,40 @@ def _fit(speed: np.ndarray, cadence: np.ndarray, weight: np.ndarray,
     if keep.sum() >= 2 and not keep.all():
         intercept, slope = weighted_line(speed[keep], cadence[keep], weight[keep])
     return CadenceBaseline(intercept, slope, int(keep.sum()), sessions)
+
+
+def flat_steady_summary(streams: pd.DataFrame) -> dict[str, float]:
+    """A run's flat steady running in three numbers (:data:`SESSION_WINDOW_COLUMNS`).
+
+    Median speed [m/s] and median cadence [steps/min] of the flat steady 60-s windows of
+    :func:`risk.session.flat_steady_windows`, and their total duration [s] (0 without any).
+    Stored per activity with the stream metrics, so that the overstride proxy can run on a
+    whole history without loading every stream again.
+    """
+    speed, cadence, duration = SESSION_WINDOW_COLUMNS
+    windows = flat_steady_windows(streams)
+    if windows.empty:
+        return {speed: float("nan"), cadence: float("nan"), duration: 0.0}
+    return {speed: float(windows["speed_mps"].median()),
+            cadence: float(windows["cadence_spm"].median()),
+            duration: float(windows["duration_s"].sum())}
+
+
+def attach_flat_steady(activities: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """``activities`` with the :data:`SESSION_WINDOW_COLUMNS` of ``metrics`` (by activity id).
+
+    ``metrics`` is indexed by ``activity_id`` (the stream-metrics frame); columns it lacks
+    are left out, values already in ``activities`` (e.g. from the simulator) are kept.
+    """
+    present = [c for c in SESSION_WINDOW_COLUMNS if c in metrics.columns]
+    if not present or activities.empty or "activity_id" not in activities.columns:
+        return activities
+    out = activities.copy()
+    ids = out["activity_id"]
+    for name in present:
+        found = ids.map(pd.to_numeric(metrics[name], errors="coerce"))
+        out[name] = out[name].fillna(found) if name in out.columns else found
+    return out
 
 
 def windows_from_sessions(sessions: pd.DataFrame) -> pd.DataFrame | None:
@@ -235,7 +273,7 @@ def _weekly_baselines(own: pd.DataFrame, settings: RiskSettings) -> np.ndarray:
     out = np.full((len(own), 3), np.nan)
     for week in np.unique(days - days % 7):
         lo, hi = np.searchsorted(days, [week - span, week])
-        if hi - lo < settings.overstride_min_baseline_windows:
+        if duration[lo:hi].sum() / WINDOW_S < settings.overstride_min_baseline_windows:
             continue
         sessions = len(np.unique(activity[lo:hi]))
         if sessions < settings.overstride_min_baseline_sessions or np.ptp(speed[lo:hi]) <= 0:

@@ -8,13 +8,14 @@ import sys
 
 import pandas as pd
 
-from loadwatch.analysis import UnknownAthleteError, analyse
+from loadwatch.analysis import UnknownAthleteError, analyse, athlete_names, risk_overrides
 from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
 from risk.errors import SettingsError
 from risk.evidence import EVIDENCE, explain
 from risk.evidence_load import KIND_EVIDENCE
 from risk.flag import FLAG_COLUMNS, KINDS
 from risk.review import FLAG_EVIDENCE_GRADE
+from risk.settings import describe_settings, settings_for
 
 EXPLAIN_COLUMNS: tuple[str, ...] = ("evidence_key", "grade", "title", "citation", "doi",
                                     "summary")
@@ -25,6 +26,7 @@ TABLE_COLUMNS: tuple[str, ...] = ("athlete", "local_date", "kind", "severity", "
 def flag_rows(flags: pd.DataFrame, fmt: str) -> pd.DataFrame:
     """Flag records with the evidence grade of each, cut to the table columns for ``table``."""
     frame = flags.reindex(columns=list(FLAG_COLUMNS)).copy()
+    frame["activity_id"] = pd.to_numeric(frame["activity_id"], errors="coerce").astype("Int64")
     frame[FLAG_EVIDENCE_GRADE] = [EVIDENCE[k].grade if k in EVIDENCE else ""
                                   for k in frame["evidence_key"]]
     if fmt == "table":
@@ -59,7 +61,30 @@ def _print_one(row: pd.Series) -> None:
     out.write(f"{row['summary']}\n")
 
 
+def settings_rows(args: argparse.Namespace) -> pd.DataFrame:
+    """Every threshold per athlete, with the overrides kept in the athlete's settings."""
+    store = open_store(args)
+    try:
+        names = athlete_names(store, args.athlete or None)
+        overrides = risk_overrides(store, names)
+        frames = [describe_settings(settings_for(name, None, overrides)).assign(athlete=name)
+                  for name in names]
+    except (SettingsError, UnknownAthleteError) as exc:
+        raise UsageError(str(exc)) from None
+    if not frames:
+        return describe_settings().assign(athlete="")
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["athlete", *[c for c in frame.columns if c != "athlete"]]]
+
+
 def run_flags(args: argparse.Namespace) -> int:
+    if args.settings:
+        rows = settings_rows(args)
+        if args.format == "table":
+            rows = rows[["athlete", "setting", "value", "default", "unit", "is_overridden",
+                         "overridden_by", "override_reason"]]
+        emit(rows, args.format)
+        return EXIT_OK
     if args.explain is not None:
         rows = explain_rows(args.explain)
         if args.format == "table" and args.explain:
@@ -104,5 +129,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--explain", nargs="?", const="", metavar="KEY",
                         help="print the citation and evidence grade of KEY (an evidence key or a "
                         "flag kind); without KEY list every key with its grade")
+    parser.add_argument("--settings", action="store_true",
+                        help="list every threshold with its source, and which are overridden "
+                        "for the athlete, by whom and why")
     add_format(parser)
     parser.set_defaults(func=run_flags)
