@@ -268,24 +268,37 @@ class Syncer:
         self.flush()
 
     # -- phases ------------------------------------------------------------------------
+    def _detail(self, strava_id: int) -> Any | None:
+        """The detail of ``strava_id``; ``None`` (after recording why) when it is gone or bad."""
+        request = f"GET /api/v3/activities/{strava_id}"
+        self._budget()
+        try:
+            body = self.client.activity(strava_id)
+            if mapping.activity_id(body, request) != strava_id:
+                raise MalformedResponse(request, "malformed answer: the detail is of another "
+                                        f"activity; {mapping.MALFORMED_FIX}")
+        except NotFound:
+            if self.store.delete_activity(mapping.SOURCE, str(strava_id)):
+                self.counts.deleted += 1
+            self._write(strava_id, cursor={}, status="deleted")
+            return None
+        except MalformedResponse as exc:
+            self.counts.rejected.append(str(exc))
+            self._write(strava_id, cursor={}, status="failed", error=str(exc))
+            return None
+        return body
+
+    def _process_detail(self, body: Any) -> None:
+        strava_id = mapping.activity_id(body, "activity")
+        known = state.activity_states(self.store, [strava_id]).get(strava_id)
+        stored = bool(state.existing_aliases(self.store, [str(strava_id)]))
+        self.process(body, {}, known=known, stored=stored, detail_known=True)
+
     def retry_failed(self) -> None:
         for strava_id in state.failed_activities(self.store, self.row.athlete_id):
-            self._budget()
-            request = f"GET /api/v3/activities/{strava_id}"
-            try:
-                body = self.client.activity(strava_id)
-            except NotFound:
-                self.store.delete_activity(mapping.SOURCE, str(strava_id))
-                self.counts.deleted += 1
-                self._write(strava_id, cursor={}, status="deleted")
-                continue
-            except MalformedResponse as exc:
-                self.counts.rejected.append(str(exc))
-                self._write(strava_id, cursor={}, status="failed", error=str(exc))
-                continue
-            if mapping.activity_id(body, request) != strava_id:
-                continue
-            self.process(body, {}, known=None, stored=False, detail_known=True)
+            body = self._detail(strava_id)
+            if body is not None:
+                self._process_detail(body)
 
     def catch_up(self, sync_state: state.SyncState, overlap: dt.timedelta) -> None:
         after = 0 if sync_state.cursor_after is None else _epoch(sync_state.cursor_after - overlap)
@@ -347,15 +360,9 @@ class Syncer:
                 self.counts.deleted += 1
             self._write(event.object_id, cursor={}, status="deleted")
             return
-        self._budget()
-        try:
-            body = self.client.activity(event.object_id)
-        except NotFound:
-            self.store.delete_activity(mapping.SOURCE, str(event.object_id))
-            self.counts.deleted += 1
-            self._write(event.object_id, cursor={}, status="deleted")
-            return
-        self.process(body, {}, known=None, stored=False, detail_known=True)
+        body = self._detail(event.object_id)
+        if body is not None:
+            self._process_detail(body)
 
     def events(self) -> None:
         for event in state.pending_events(self.store):

@@ -9,6 +9,7 @@ import webbrowser
 
 import pandas as pd
 
+from etl.errors import StravaError
 from etl.store import strava_state as state
 from etl.strava import status as strava_status
 from etl.strava.client import StravaClient, Transport
@@ -85,8 +86,16 @@ def _sync(args: argparse.Namespace) -> int:
         raise UsageError("no athlete is connected to Strava; run `loadwatch strava connect`")
     code = EXIT_OK
     for athlete in athletes:
-        report = sync(store, athlete, full=args.full, progress=_progress(athlete),
-                      max_requests=args.max_requests, wait=not args.no_wait, on_wait=_on_wait)
+        try:
+            report = sync(store, athlete, full=args.full, progress=_progress(athlete),
+                          max_requests=args.max_requests, wait=not args.no_wait,
+                          on_wait=_on_wait)
+        except StravaError as exc:
+            if args.athlete:
+                raise
+            _err(f"loadwatch: {exc}")
+            code = EXIT_PARTIAL
+            continue
         sys.stdout.write(_summary(report) + "\n")
         for message in report.rejected:
             _err(f"rejected: {message}")
