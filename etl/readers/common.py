@@ -94,6 +94,9 @@ def load_content(data: bytes | Path | BinaryIO, name: str,
         raw = bytes(data)
     elif isinstance(data, Path):
         try:
+            if data.stat().st_size > max_bytes:
+                raise HostileInputError(name, f"is larger than {max_bytes // 2**20} MB; no "
+                                              "activity file is that big, so it was not read")
             raw = data.read_bytes()
         except OSError as exc:
             raise UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc}); "

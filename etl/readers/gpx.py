@@ -50,7 +50,7 @@ def read_gpx(content: Content, *, source: str, source_id: str | None,
     points = [p for track in document.tracks for segment in track.segments
               for p in segment.points]
     common.require_times(content.name, [p.time for p in points], "track points")
-    timed = [p for p in points if p.time is not None]
+    timed = sorted((p for p in points if p.time is not None), key=lambda p: _aware(p.time))
     start = _aware(timed[0].time)
     stamps = np.array([(_aware(p.time) - start).total_seconds() for p in timed])
     distance = common.haversine_cumulative_m(

@@ -183,8 +183,11 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
 def _streams(points: _Points, start: dt.datetime, foot: bool) -> common.pd.DataFrame:
     if not points.times:
         return common.make_streams(np.zeros(0))
-    cols = {key: np.array(values, dtype="float64") for key, values in points.columns.items()}
     time_s = np.array([(t - start).total_seconds() for t in points.times])
+    order = np.argsort(time_s, kind="stable")
+    time_s = time_s[order]
+    cols = {key: np.array(values, dtype="float64")[order]
+            for key, values in points.columns.items()}
     distance = cols["distance"]
     coverage = float(np.mean(~np.isnan(distance)))
     has_positions = bool(np.any(~np.isnan(cols["lat"])))

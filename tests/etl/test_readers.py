@@ -206,3 +206,10 @@ def test_gpx_without_times_has_no_data() -> None:
     with pytest.raises(NoDataError, match=r"^a\.gpx: .*no timestamps"):
         read_activity(gpx_document(START, steady_samples(10), with_times=False).encode(),
                       "a.gpx")
+
+
+def test_oversized_path_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.tcx"
+    path.write_bytes(b" " * (2 * 1024 * 1024))
+    with pytest.raises(HostileInputError, match=r"^big\.tcx: is larger than 1 MB"):
+        read_activity(path, "big.tcx", max_bytes=1024 * 1024)

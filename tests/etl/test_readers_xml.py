@@ -195,3 +195,21 @@ def test_hostile_xml_is_refused(root: str, payload: str, tmp_path: Path) -> None
     message = str(info.value)
     assert message.startswith(f"{name}: ") and "nothing in it was expanded or fetched" in message
     assert "TOP-SECRET-VALUE" not in message
+
+
+def test_gpx_points_out_of_order_are_sorted_by_time() -> None:
+    samples = steady_samples(300)
+    (parsed,) = read_activity(gpx_document(START, samples[150:] + samples[:150]).encode(),
+                              "shuffled.gpx")
+    time_s = parsed.streams[C.TIME_S].to_numpy()
+    assert (np.diff(time_s) > 0).all() and time_s[0] == 0.0
+    assert parsed.record.start_time_utc == START
+    assert parsed.record.distance_m == pytest.approx(900.0, rel=1e-4)
+
+
+def test_tcx_trackpoints_out_of_order_are_sorted_by_time() -> None:
+    samples = steady_samples(300)
+    text = tcx_document([TcxLeg(START, samples[150:] + samples[:150])])
+    (parsed,) = read_activity(text.encode(), "shuffled.tcx")
+    assert (np.diff(parsed.streams[C.TIME_S].to_numpy()) > 0).all()
+    assert np.allclose(parsed.streams[C.SPEED_MPS], 3.0)
