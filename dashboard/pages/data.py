@@ -14,6 +14,7 @@ from etl.csv_safety import neutralise_frame
 
 UPLOAD_TYPES = ["fit", "gpx", "tcx", "gz", "zip", "csv"]
 STATE_KEY = "strava_oauth_state"
+UPLOAD_PREFIX = "loadwatch-upload-"
 MAX_SYNC_REQUESTS = 600
 
 
@@ -26,7 +27,7 @@ def import_uploads(files: list, athlete: str | None) -> None:
     def progress(done: int, total: int, current: str) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=f"{done}/{total}: {current}")
 
-    with tempfile.TemporaryDirectory(prefix="loadwatch-upload-") as folder:
+    with tempfile.TemporaryDirectory(prefix=UPLOAD_PREFIX) as folder:
         paths = []
         for upload in files:
             target = Path(folder) / Path(upload.name).name
@@ -35,24 +36,26 @@ def import_uploads(files: list, athlete: str | None) -> None:
         report = import_paths(cache.get_store(), paths, athlete or None, progress, workers=1)
     bar.progress(1.0, text="Done")
     cache.clear()
-    show_report(report)
+    show_report(report, hide=f"{folder}/")
 
 
-def show_report(report: object) -> None:
+def show_report(report: object, hide: str = "") -> None:
+    """The import report: counts, one row per input, each rejection and warning."""
     cols = st.columns(4)
     cols[0].metric("Imported", getattr(report, "imported", 0))
     cols[1].metric("Updated", getattr(report, "updated", 0))
     cols[2].metric("Already stored", getattr(report, "duplicates", 0))
     cols[3].metric("Rejected", getattr(report, "rejected", 0))
-    rows = [{"input": i.name, "kind": i.kind, "athlete": i.athlete, "imported": i.imported,
-             "updated": i.updated, "duplicates": i.duplicates, "rejected": i.rejected}
+    rows = [{"input": i.name.replace(hide, ""), "kind": i.kind, "athlete": i.athlete,
+             "imported": i.imported, "updated": i.updated, "duplicates": i.duplicates,
+             "rejected": i.rejected}
             for i in getattr(report, "inputs", ())]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for message in getattr(report, "messages", []):
-        st.error(message)
+        st.error(message.replace(hide, ""))
     for warning in getattr(report, "warnings", []):
-        st.warning(warning)
+        st.warning(warning.replace(hide, ""))
     if getattr(report, "rejected", 0) == 0:
         st.success("Everything was stored. Nothing already stored was lost or duplicated.")
     else:
@@ -91,7 +94,10 @@ def history_section() -> None:
             return
         columns = [c for c in ("finished_at", "input", "athlete", "imported", "updated",
                                "duplicates", "rejected") if c in history.columns]
-        st.dataframe(history[columns], hide_index=True, width="stretch")
+        shown = history[columns].copy()
+        shown["input"] = shown["input"].map(
+            lambda text: Path(text).name if UPLOAD_PREFIX in str(text) else text)
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def strava_section(athlete: str | None) -> None:
