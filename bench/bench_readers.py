@@ -122,8 +122,9 @@ def main() -> None:
     fit = _load(args.fixtures, ".fit")
     if not fit:
         raise SystemExit(f"no FIT files under {args.fixtures}")
-    bare = [f for f in (_fitfast, _garmin_sdk) if _installed(f.__name__.strip("_").replace(
-        "garmin_sdk", "garmin_fit_sdk"))]
+    bare = [function for module, function in (("fitfast", _fitfast),
+                                              ("garmin_fit_sdk", _garmin_sdk))
+            if _installed(module)]
     refused = sorted({name for name, data in fit for function in bare
                       if not _reads(function, data)})
     if refused:

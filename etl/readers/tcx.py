@@ -140,8 +140,8 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
     if start is None:
         raise NoDataError(content.name, "has an activity without any time (no lap start, no "
                                         "trackpoint times); export the recorded activity again")
-    if points.times and points.times[0] < start:
-        start = points.times[0]
+    if points.times and min(points.times) < start:
+        start = min(points.times)
     sport, warning = common.choose_sport(common.sport_from_word(activity.get("Sport")),
                                          sport_hint)
     foot = sport in common.FOOT_SPORTS
