@@ -169,3 +169,19 @@ def test_analyse_adds_the_log_rules_to_the_load_flags(store: Store) -> None:
     assert result.hints["hint_category"].tolist() == ["BONE_STRESS_POSSIBLE"]
     later = analyse(store, ["ann"], since=DAY + dt.timedelta(days=1))
     assert later.hints.empty and later.flags[later.flags["kind"] == "red_flag"].empty
+
+
+def test_no_setting_hides_an_emergency_or_bone_stress_pattern(store: Store) -> None:
+    from loadwatch.analysis import analyse
+    from risk.settings import RiskSettings
+
+    _run(store)
+    log.add(store, "ann", _tendon(neuro_flags=("saddle_numbness",),
+                                  pain_aggravators=("sitting", "uphill", "hopping")))
+    lenient = RiskSettings(session_small_pct=500.0, weekly_spike_pct=500.0,
+                           consecutive_hard_days=30, no_rest_days=60)
+    flags = analyse(store, ["ann"], settings=lenient).flags
+    red = flags[flags["kind"] == "red_flag"]
+    assert red["category"].tolist() == ["EMERGENCY", "BONE_STRESS_POSSIBLE"]
+    assert set(red["severity"]) == {"urgent"}
+    assert flags.iloc[0]["category"] == "EMERGENCY"  # first of its day, whatever else fires
