@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, fields
 
-import numpy as np
 import pandas as pd
 
 from loadwatch import columns as C
@@ -95,43 +94,84 @@ FIELD_NAMES: tuple[str, ...] = tuple(
     f.name for f in fields(AthleteSettings) if f.name != "estimated")
 
 
-def _finite(values: pd.Series) -> np.ndarray:
-    array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    return array[np.isfinite(array)]
+def _athlete_keys(sessions: pd.DataFrame) -> pd.Series:
+    if C.ATHLETE in sessions.columns:
+        return sessions[C.ATHLETE].astype(str)
+    return pd.Series("", index=sessions.index, dtype=object)
 
 
-def estimate_max_hr(sessions: pd.DataFrame) -> float | None:
-    """98th percentile of the session maximum heart rates, or None with fewer than 5 sessions."""
-    if C.MAX_HEART_RATE_BPM not in sessions.columns:
-        return None
-    values = _finite(sessions[C.MAX_HEART_RATE_BPM])
-    values = values[(values > 80) & (values < 250)]
-    if len(values) < MIN_HR_SESSIONS:
-        return None
-    return float(np.percentile(values, MAX_HR_PERCENTILE))
+def estimate_max_hr(sessions: pd.DataFrame) -> dict[str, float]:
+    """Per athlete: 98th percentile of session maximum heart rates (80-250 bpm), when there
+    are at least 5 such sessions."""
+    if C.MAX_HEART_RATE_BPM not in sessions.columns or sessions.empty:
+        return {}
+    values = pd.to_numeric(sessions[C.MAX_HEART_RATE_BPM], errors="coerce")
+    keep = values.between(80.0, 250.0, inclusive="neither")
+    grouped = values[keep].groupby(_athlete_keys(sessions)[keep])
+    counts = grouped.count()
+    quantile = grouped.quantile(MAX_HR_PERCENTILE / 100.0)
+    return {str(k): float(v) for k, v in quantile[counts >= MIN_HR_SESSIONS].items()}
 
 
-def estimate_threshold_speed(sessions: pd.DataFrame) -> float | None:
-    """Threshold speed [m/s] from the athlete's runs, or None when there are none.
+def estimate_threshold_speed(sessions: pd.DataFrame) -> dict[str, float]:
+    """Per athlete: threshold speed [m/s] from their runs (athletes without runs are absent).
 
     The 95th percentile of the average speed of runs lasting 40-75 min (the best "about an
     hour" efforts); with fewer than 3 such runs, 0.95 times the 95th percentile of all run
     average speeds (short runs are faster than an hour's effort). Grade D heuristic.
     """
     needed = {C.SPORT_TYPE, C.DISTANCE_M, C.MOVING_TIME_S}
-    if not needed.issubset(sessions.columns):
-        return None
-    runs = sessions[sessions[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES)]
-    moving = pd.to_numeric(runs[C.MOVING_TIME_S], errors="coerce")
-    speed = pd.to_numeric(runs[C.DISTANCE_M], errors="coerce") / moving.where(moving > 0)
-    plausible = speed.between(1.0, 8.0)
-    minutes = moving / 60.0
-    hour_like = plausible & minutes.between(*THRESHOLD_EFFORT_MIN)
-    if hour_like.sum() >= 3:
-        return float(np.percentile(speed[hour_like], THRESHOLD_SPEED_PERCENTILE))
-    if plausible.any():
-        return float(SHORT_RUN_SPEED_FRAC * np.percentile(speed[plausible], 95.0))
-    return None
+    if not needed.issubset(sessions.columns) or sessions.empty:
+        return {}
+    runs = sessions[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES)
+    moving = pd.to_numeric(sessions[C.MOVING_TIME_S], errors="coerce")
+    speed = pd.to_numeric(sessions[C.DISTANCE_M], errors="coerce") / moving.where(moving > 0)
+    plausible = runs & speed.between(1.0, 8.0)
+    hour_like = plausible & (moving / 60.0).between(*THRESHOLD_EFFORT_MIN)
+    keys = _athlete_keys(sessions)
+    result: dict[str, float] = {}
+    fallback = speed[plausible].groupby(keys[plausible]).quantile(0.95)
+    result.update({str(k): SHORT_RUN_SPEED_FRAC * float(v) for k, v in fallback.items()})
+    hour = speed[hour_like].groupby(keys[hour_like])
+    best = hour.quantile(THRESHOLD_SPEED_PERCENTILE / 100.0)[hour.count() >= 3]
+    result.update({str(k): float(v) for k, v in best.items()})
+    return result
+
+
+def estimate_squad_settings(sessions: pd.DataFrame) -> dict[str, AthleteSettings]:
+    """:func:`estimate_athlete_settings` for every athlete of ``sessions`` at once (nothing
+    given: every value estimated or defaulted)."""
+    if sessions.empty or C.ATHLETE not in sessions.columns:
+        return {}
+    max_hr = estimate_max_hr(sessions)
+    speed = estimate_threshold_speed(sessions)
+    return {name: _settings(max_hr.get(name), speed.get(name))
+            for name in pd.unique(sessions[C.ATHLETE].astype(str))}
+
+
+def _settings(max_hr: float | None, speed: float | None, *, sex: str | None = None,
+              max_hr_bpm: float | None = None, rest_hr_bpm: float | None = None,
+              threshold_hr_bpm: float | None = None,
+              threshold_speed_mps: float | None = None) -> AthleteSettings:
+    estimated: list[str] = []
+    if max_hr_bpm is None:
+        estimated.append("max_hr_bpm")
+        max_hr_bpm = max_hr or DEFAULT_MAX_HR_BPM
+    if rest_hr_bpm is None:
+        estimated.append("rest_hr_bpm")
+        rest_hr_bpm = DEFAULT_REST_HR_BPM
+    if threshold_hr_bpm is None:
+        estimated.append("threshold_hr_bpm")
+        threshold_hr_bpm = default_threshold_hr(rest_hr_bpm, max_hr_bpm)
+    if threshold_speed_mps is None:
+        estimated.append("threshold_speed_mps")
+        threshold_speed_mps = speed or DEFAULT_THRESHOLD_SPEED_MPS
+    if sex is None:
+        estimated.append("sex")
+    return AthleteSettings(max_hr_bpm=float(max_hr_bpm), rest_hr_bpm=float(rest_hr_bpm),
+                           threshold_hr_bpm=float(threshold_hr_bpm),
+                           threshold_speed_mps=float(threshold_speed_mps), sex=sex,
+                           estimated=tuple(estimated))
 
 
 def estimate_athlete_settings(sessions: pd.DataFrame, *, sex: str | None = None,
@@ -157,22 +197,7 @@ def estimate_athlete_settings(sessions: pd.DataFrame, *, sex: str | None = None,
     AthleteSettings
         With ``estimated`` naming every value that was not given.
     """
-    estimated: list[str] = []
-    if max_hr_bpm is None:
-        estimated.append("max_hr_bpm")
-        max_hr_bpm = estimate_max_hr(sessions) or DEFAULT_MAX_HR_BPM
-    if rest_hr_bpm is None:
-        estimated.append("rest_hr_bpm")
-        rest_hr_bpm = DEFAULT_REST_HR_BPM
-    if threshold_hr_bpm is None:
-        estimated.append("threshold_hr_bpm")
-        threshold_hr_bpm = default_threshold_hr(rest_hr_bpm, max_hr_bpm)
-    if threshold_speed_mps is None:
-        estimated.append("threshold_speed_mps")
-        threshold_speed_mps = estimate_threshold_speed(sessions) or DEFAULT_THRESHOLD_SPEED_MPS
-    if sex is None:
-        estimated.append("sex")
-    return AthleteSettings(max_hr_bpm=float(max_hr_bpm), rest_hr_bpm=float(rest_hr_bpm),
-                           threshold_hr_bpm=float(threshold_hr_bpm),
-                           threshold_speed_mps=float(threshold_speed_mps), sex=sex,
-                           estimated=tuple(estimated))
+    own = sessions.assign(**{C.ATHLETE: ""}) if not sessions.empty else sessions
+    return _settings(estimate_max_hr(own).get(""), estimate_threshold_speed(own).get(""),
+                     sex=sex, max_hr_bpm=max_hr_bpm, rest_hr_bpm=rest_hr_bpm,
+                     threshold_hr_bpm=threshold_hr_bpm, threshold_speed_mps=threshold_speed_mps)

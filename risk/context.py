@@ -36,7 +36,6 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import lfilter
 
 from loadwatch import columns as C
@@ -50,6 +49,7 @@ from risk.daily import (
     TOTAL_DURATION_MIN,
     TOTAL_SRPE_AU,
     TOTAL_TRIMP_AU,
+    local_days,
 )
 from risk.errors import FrameContractError, SettingsError
 from risk.session import DOWN_VERT_M, HRSS_AU, RTSS_AU, TRIMP_AU, UP_VERT_M
@@ -193,13 +193,23 @@ class DefaultThresholds:
 ZERO_SD_RELATIVE = 1e-9
 
 
-def window_sums(values: np.ndarray, width: int) -> np.ndarray:
-    """Trailing sums over ``width`` days along axis 1, days before the first counting as 0.
+def running_sums(values: np.ndarray, *, exact: bool = False) -> np.ndarray:
+    """Running sums along axis 1 in extended precision (``np.longdouble``).
 
-    ``out[a, t] = sum(values[a, t-width+1 : t+1])``.
+    ``exact=True`` for counts (whole numbers are summed exactly in float64).
     """
-    padded = np.concatenate([np.zeros((values.shape[0], width - 1)), values], axis=1)
-    return sliding_window_view(padded, width, axis=1).sum(axis=-1)
+    return np.cumsum(values, axis=1, dtype=np.float64 if exact else np.longdouble)
+
+
+def window_sums(running: np.ndarray, width: int) -> np.ndarray:
+    """Trailing ``width``-day sums from :func:`running_sums` (extended precision).
+
+    ``out[a, t] = sum(values[a, t-width+1 : t+1])``, days before the first counting as 0.
+    A window of zeros is exactly 0: adding zeros leaves the running sum unchanged.
+    """
+    out = running.copy()
+    out[:, width:] -= running[:, :-width]
+    return out
 
 
 def shift_days(values: np.ndarray, days: int, fill: float = 0.0) -> np.ndarray:
@@ -221,19 +231,19 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Row order, athlete row and day column of every daily row on a left-aligned grid."""
-    athletes = daily[C.ATHLETE].astype(str).to_numpy()
-    days = pd.to_datetime(daily[C.LOCAL_DATE]).to_numpy().astype("datetime64[D]").astype(np.int64)
-    order = np.lexsort((days, athletes))
-    sorted_athletes, sorted_days = athletes[order], days[order]
+    codes, names = pd.factorize(daily[C.ATHLETE].to_numpy(dtype=object))
+    days = local_days(daily[C.LOCAL_DATE]).astype(np.int64)
+    order = np.lexsort((days, codes))
+    sorted_codes, sorted_days = codes[order], days[order]
     new_block = np.ones(len(order), dtype=bool)
-    new_block[1:] = sorted_athletes[1:] != sorted_athletes[:-1]
+    new_block[1:] = sorted_codes[1:] != sorted_codes[:-1]
     step = np.diff(sorted_days)
     broken = ~new_block[1:] & (step != 1)
     if broken.any():
         where = int(np.flatnonzero(broken)[0]) + 1
         raise FrameContractError(
-            f"context_metrics: the daily frame of athlete {sorted_athletes[where]!r} is not one "
-            f"row per consecutive day (gap or duplicate before day number {sorted_days[where]}); "
+            f"context_metrics: the daily frame of athlete {names[sorted_codes[where]]!r} is not "
+            f"one row per consecutive day (gap or duplicate before day {sorted_days[where]}); "
             "build it with risk.daily.daily_frame, which fills rest days")
     row = np.cumsum(new_block) - 1
     block_start = np.flatnonzero(new_block)
@@ -295,18 +305,33 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
             f"context_metrics: the daily frame lacks {', '.join(absent)}; build it with "
             "risk.daily.daily_frame(session_frame(activities))")
     thresholds: ContextThresholds = settings if settings is not None else DefaultThresholds()
-    out = daily.copy()
+    out = daily
     if out.empty:
+        out = daily.copy()
         for name in CONTEXT_COLUMNS:
             out[name] = pd.Series(dtype=object if name in (ACWR_STATE, LOAD_MEASURE) else float)
         return out
     order, row, column, width = _grid(out)
     n = int(row.max()) + 1
+    cell = row * width + column  # flat grid position of the k-th row in sorted order
+    in_order = bool(np.array_equal(order, np.arange(len(order))))
+    full = bool(len(cell) == n * width)
 
     def on_grid(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        grid = np.full((n, width), fill)
-        grid[row, column] = values[order]
-        return grid
+        if in_order and full:
+            return values.astype(float).reshape(n, width)
+        grid = np.full(n * width, fill)
+        grid[cell] = values if in_order else values[order]
+        return grid.reshape(n, width)
+
+    def from_grid(grid: np.ndarray) -> np.ndarray:
+        flat = grid.reshape(-1)
+        picked = flat if full else flat[cell]
+        if in_order:
+            return picked
+        back = np.empty(len(order), dtype=grid.dtype)
+        back[order] = picked
+        return back
 
     def numbers(name: str) -> np.ndarray:
         return np.nan_to_num(pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float),
@@ -317,27 +342,28 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     runs = on_grid(numbers(RUN_COUNT))
     recorded_flags = np.ones(len(out))
     if LOAD_STATUS in out.columns:
-        recorded_flags = (out[LOAD_STATUS].astype(str).to_numpy() != STATUS_MISSING).astype(float)
+        recorded_flags = (out[LOAD_STATUS].to_numpy(dtype=object) != STATUS_MISSING).astype(float)
     recorded = on_grid(recorded_flags)
     index = np.broadcast_to(np.arange(width), (n, width))
 
     w = windows
-    acute_sum = window_sums(load_grid, w.acute_days)
-    chronic_sum = window_sums(load_grid, w.chronic_days)
     before_days = w.chronic_days - w.acute_days
-    uncoupled_sum = shift_days(window_sums(load_grid, before_days), w.acute_days)
-    acute = acute_sum / w.acute_days
-    chronic_coupled = chronic_sum / w.chronic_days
-    chronic_uncoupled = uncoupled_sum / before_days
+    load_running = running_sums(load_grid)
+    acute_sum = window_sums(load_running, w.acute_days)
+    acute = (acute_sum / w.acute_days).astype(float)
+    chronic_coupled = (window_sums(load_running, w.chronic_days) / w.chronic_days).astype(float)
+    chronic_uncoupled = shift_days(
+        (window_sums(load_running, before_days) / before_days).astype(float), w.acute_days)
 
-    base_km = shift_days(window_sums(distance, before_days), w.acute_days) / before_days
-    base_runs = shift_days(window_sums(runs, before_days), w.acute_days)
-    warming = index < w.min_history_days - 1
+    distance_running = running_sums(distance)
+    base_km = shift_days((window_sums(distance_running, before_days) / before_days).astype(
+        float), w.acute_days)
+    base_runs = shift_days(window_sums(running_sums(runs, exact=True), before_days).astype(float),
+                           w.acute_days)
     thin = (base_km < thresholds.acwr_min_chronic_km_per_day) | (
         base_runs < thresholds.acwr_min_chronic_runs)
-    state = np.where(warming, STATE_WARMING_UP,
-                     np.where(thin, STATE_INSUFFICIENT_BASE, STATE_OK)).astype(object)
-    shown = state == STATE_OK
+    state_code = np.where(index < w.min_history_days - 1, 1, np.where(thin, 2, 0))
+    shown = state_code == 0
 
     ewma_acute = exponential_average(load_grid, w.lambda_acute)
     ewma_chronic = exponential_average(load_grid, w.lambda_chronic)
@@ -348,12 +374,15 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     tsb = shift_days(ctl, 1) - shift_days(atl, 1)
     pmc_hidden = index < w.pmc_hidden_days
 
-    window_values = sliding_window_view(
-        np.concatenate([np.zeros((n, w.monotony_days - 1)), load_grid], axis=1),
-        w.monotony_days, axis=1)
-    mean = window_values.mean(axis=-1)
-    sd = window_values.std(axis=-1, ddof=w.monotony_ddof)
-    recorded_days = window_sums(recorded, w.monotony_days)
+    days = w.monotony_days
+    week_sum = window_sums(load_running, days)
+    week_squares = window_sums(running_sums(load_grid * load_grid), days)
+    variance = np.clip((week_squares - week_sum * week_sum / days) / (days - w.monotony_ddof),
+                       0.0, None)
+    week_load = week_sum.astype(float)
+    mean = week_load / days
+    sd = np.sqrt(variance).astype(float)
+    recorded_days = window_sums(running_sums(recorded, exact=True), days).astype(float)
     cap = float(thresholds.monotony_cap)
     no_variation = sd <= ZERO_SD_RELATIVE * mean
     monotony = np.where(no_variation, cap,
@@ -361,9 +390,9 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
                                    cap))
     monotony = np.where((mean > 0) & (recorded_days >= w.monotony_min_recorded_days),
                         monotony, np.nan)
-    strain = window_sums(load_grid, w.monotony_days) * monotony
+    strain = week_load * monotony
 
-    week = window_sums(distance, w.week_days)
+    week = window_sums(distance_running, w.week_days).astype(float)
     prev_week = shift_days(week, w.week_days)
     change = np.where(index >= 2 * w.week_days - 1,
                       100.0 * _ratio(week - prev_week, prev_week), np.nan)
@@ -388,12 +417,15 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
         PREV_WEEK_DISTANCE_KM: prev_week,
         WEEK_CHANGE_PCT: change,
     }
-    for name, grid in results.items():
-        values = np.empty(len(out))
-        values[order] = grid[row, column]
-        out[name] = values
-    states = np.empty(len(out), dtype=object)
-    states[order] = state[row, column]
-    out[ACWR_STATE] = states
-    out[LOAD_MEASURE] = load
-    return out
+    block = np.empty((len(out), len(results)), order="F")
+    for position, grid in enumerate(results.values()):
+        block[:, position] = from_grid(grid)
+    new = pd.DataFrame(block, index=out.index, columns=list(results), copy=False)
+    names = np.array([STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE], dtype=object)
+    states = names[from_grid(state_code)]
+    new[ACWR_STATE] = pd.Series(states, index=out.index, dtype=object)
+    new[LOAD_MEASURE] = pd.Series(np.full(len(out), load, dtype=object), index=out.index,
+                                  dtype=object)
+    kept = out.drop(columns=[c for c in CONTEXT_COLUMNS if c in out.columns])
+    new = new[list(CONTEXT_COLUMNS)]
+    return pd.concat([kept, new], axis=1)

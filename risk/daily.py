@@ -60,6 +60,8 @@ HR_MISSING_RUN_COUNT = ensure_column("hr_missing_run_count", "runs",
                                      "runs of the day without any heart rate (TRIMP unknown)")
 
 STATUS_OK, STATUS_REST, STATUS_MISSING = "ok", "rest", "missing"
+_TEXT = (C.ATHLETE, C.LOCAL_DATE, LOAD_STATUS)
+_NOT_FLOAT = (*_TEXT, RUN_COUNT, SESSION_COUNT, HR_MISSING_RUN_COUNT)
 
 #: Daily running load: output column -> (session column, unit factor).
 RUNNING_SUMS: dict[str, tuple[str, float]] = {
@@ -91,17 +93,37 @@ REQUIRED_SESSION_COLUMNS: tuple[str, ...] = (C.ATHLETE, C.LOCAL_DATE, IS_RUN, DI
                                              DURATION_MIN)
 
 
-def _days(values: pd.Series) -> np.ndarray:
-    """Local dates as ``datetime64[D]``."""
-    return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+def local_days(values: pd.Series) -> np.ndarray:
+    """Local dates (``date`` objects, strings or timestamps) as ``datetime64[D]``.
+
+    Converts each distinct value once (a long frame holds few distinct days).
+
+    Raises
+    ------
+    FrameContractError
+        When a date is missing or not a date.
+    """
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    if (codes < 0).any():
+        raise FrameContractError(
+            "a local_date is missing; every activity and day needs its local calendar date")
+    try:
+        days = pd.to_datetime(pd.Series(uniques)).to_numpy().astype("datetime64[D]")
+    except (TypeError, ValueError) as exc:
+        raise FrameContractError(f"local_date holds something that is not a date ({exc}); "
+                                 "use datetime.date values or YYYY-MM-DD") from None
+    return days[codes]
 
 
 def _as_dates(days: np.ndarray) -> np.ndarray:
     """``datetime64[D]`` to an object array of :class:`datetime.date` (fast for long frames)."""
-    codes, uniques = pd.factorize(days)
-    as_date = np.array([dt.date.fromisoformat(str(u)) for u in uniques.astype("datetime64[D]")],
-                       dtype=object)
-    return as_date[codes] if len(codes) else np.array([], dtype=object)
+    if len(days) == 0:
+        return np.array([], dtype=object)
+    numbers = days.astype("datetime64[D]").astype(np.int64)
+    low = int(numbers.min())
+    span = np.arange(low, int(numbers.max()) + 1).astype("datetime64[D]")
+    as_date = np.array([dt.date.fromisoformat(str(d)) for d in span], dtype=object)
+    return as_date[numbers - low]
 
 
 def empty_daily() -> pd.DataFrame:
@@ -115,13 +137,28 @@ def empty_daily() -> pd.DataFrame:
     return frame
 
 
-def _grouped_sum(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum of the known values per key; NaN for keys whose values are all unknown; 0 if none."""
-    known = np.isfinite(values)
-    total = np.bincount(keys[known], weights=values[known], minlength=size)
-    count_known = np.bincount(keys[known], minlength=size)
-    count_all = np.bincount(keys, minlength=size)
-    return np.where((count_all > 0) & (count_known == 0), np.nan, total)
+def _grouped_sums(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per column and key: sum of the known values; NaN when none is known; 0 without rows.
+
+    ``values`` is (columns, rows); the result is (columns, size).
+    """
+    out = np.zeros((values.shape[0], size))
+    has_rows = np.bincount(keys, minlength=size) > 0
+    for position, column in enumerate(values):
+        known = np.isfinite(column)
+        if known.all():
+            out[position] = np.bincount(keys, weights=column, minlength=size)
+            continue
+        out[position] = np.bincount(keys[known], weights=column[known], minlength=size)
+        none_known = has_rows & (np.bincount(keys[known], minlength=size) == 0)
+        out[position][none_known] = np.nan
+    return out
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
 
 
 def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
@@ -158,13 +195,14 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
             "risk.sessions.session_frame(activities)")
     frame = sessions
     if until is not None and not frame.empty:
-        frame = frame[_days(frame[C.LOCAL_DATE]) <= np.datetime64(until, "D")]
+        frame = frame[local_days(frame[C.LOCAL_DATE]) <= np.datetime64(until, "D")]
     if frame.empty:
         return empty_daily()
 
-    athletes = frame[C.ATHLETE].astype(str).to_numpy()
-    days = _days(frame[C.LOCAL_DATE])
-    names, athlete_code = np.unique(athletes, return_inverse=True)
+    athletes = frame[C.ATHLETE].to_numpy(dtype=object)
+    days = local_days(frame[C.LOCAL_DATE])
+    athlete_code, names = pd.factorize(athletes, sort=True)
+    names = np.asarray(names, dtype=object)
     first = np.full(len(names), np.datetime64("9999-12-31", "D"))
     np.minimum.at(first, athlete_code, days)
     if until is not None:
@@ -186,37 +224,42 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
     out: dict[str, object] = {C.ATHLETE: row_athlete, C.LOCAL_DATE: _as_dates(row_day)}
     session_count = np.bincount(key, minlength=size)
     run_count = np.bincount(run_key, minlength=size)
-    status = np.where(session_count > 0, STATUS_OK, STATUS_REST).astype(object)
+    status = np.full(size, STATUS_REST, dtype=object)
+    status[session_count > 0] = STATUS_OK
     if missing_days is not None and not missing_days.empty:
         status = _mark_missing(status, missing_days, names, first, starts, lengths,
                                session_count)
     out[LOAD_STATUS] = status
     out[RUN_COUNT] = run_count
     out[SESSION_COUNT] = session_count
-    for target, (source, factor) in RUNNING_SUMS.items():
-        if source in frame.columns:
-            values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=float)[is_run]
-            out[target] = _grouped_sum(run_key, values * factor, size)
-        else:
-            out[target] = np.where(run_count > 0, np.nan, 0.0)
+    running = np.vstack([_column(frame, source)[is_run] * factor
+                         for source, factor in RUNNING_SUMS.values()])
+    running_sums = _grouped_sums(run_key, running, size)
+    for position, target in enumerate(RUNNING_SUMS):
+        out[target] = running_sums[position]
     longest = np.zeros(size)
-    run_km = pd.to_numeric(frame[DISTANCE_KM], errors="coerce").to_numpy(dtype=float)[is_run]
+    run_km = _column(frame, DISTANCE_KM)[is_run]
     known = np.isfinite(run_km)
     np.maximum.at(longest, run_key[known], run_km[known])
     out[LONGEST_RUN_KM] = longest
-    for target, source in TOTAL_SUMS.items():
-        if source in frame.columns:
-            values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=float)
-            out[target] = _grouped_sum(key, values, size)
-        else:
-            out[target] = np.where(session_count > 0, np.nan, 0.0)
+    totals = _grouped_sums(key, np.vstack([_column(frame, source)
+                                           for source in TOTAL_SUMS.values()]), size)
+    for position, target in enumerate(TOTAL_SUMS):
+        out[target] = totals[position]
     if TRIMP_AU in frame.columns:
         no_hr = ~np.isfinite(pd.to_numeric(frame[TRIMP_AU], errors="coerce").to_numpy(
             dtype=float))[is_run]
         out[HR_MISSING_RUN_COUNT] = np.bincount(run_key[no_hr], minlength=size)
     else:
         out[HR_MISSING_RUN_COUNT] = run_count
-    return pd.DataFrame(out, columns=list(DAILY_COLUMNS))
+    floats = [name for name in DAILY_COLUMNS if name not in _NOT_FLOAT]
+    block = np.empty((size, len(floats)), order="F")
+    for position, name in enumerate(floats):
+        block[:, position] = out[name]  # type: ignore[call-overload]
+    frame_out = pd.DataFrame(block, columns=floats, copy=False)
+    for name in _NOT_FLOAT:
+        frame_out[name] = pd.Series(out[name], dtype=object if name in _TEXT else "int64")
+    return frame_out[list(DAILY_COLUMNS)]
 
 
 def _mark_missing(status: np.ndarray, missing_days: pd.DataFrame, names: np.ndarray,
@@ -229,7 +272,7 @@ def _mark_missing(status: np.ndarray, missing_days: pd.DataFrame, names: np.ndar
             "local_date the athlete trained without a record")
     code = pd.Series(np.arange(len(names)), index=names)
     marked_code = missing_days[C.ATHLETE].astype(str).map(code).to_numpy(dtype=float)
-    marked_day = _days(missing_days[C.LOCAL_DATE])
+    marked_day = local_days(missing_days[C.LOCAL_DATE])
     known = np.isfinite(marked_code)
     athlete_index = marked_code[known].astype(np.int64)
     offset = (marked_day[known] - first[athlete_index]).astype(np.int64)

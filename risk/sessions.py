@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from loadwatch import columns as C
-from risk.athlete import AthleteSettings, estimate_athlete_settings
+from risk.athlete import AthleteSettings, estimate_squad_settings
 from risk.errors import FrameContractError
 from risk.loads import MINETTI_GRADE_LIMIT, gap_factor, trimp_weight
 from risk.session import (
@@ -69,13 +69,12 @@ def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 def _settings_arrays(athlete_names: pd.Series, settings: Mapping[str, AthleteSettings]
                      ) -> dict[str, np.ndarray]:
-    names = athlete_names.astype(str).to_numpy()
+    codes, names = pd.factorize(athlete_names.astype(str))
+    chosen = [settings[str(name)] for name in names]
     out: dict[str, np.ndarray] = {}
     for attr in ("rest_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "threshold_speed_mps"):
-        lookup = {name: float(getattr(value, attr)) for name, value in settings.items()}
-        out[attr] = pd.Series(names).map(lookup).to_numpy(dtype=float)
-    out["sex"] = pd.Series(names).map({n: v.sex or "" for n, v in settings.items()}).to_numpy(
-        dtype=object)
+        out[attr] = np.array([float(getattr(value, attr)) for value in chosen])[codes]
+    out["sex"] = np.array([value.sex or "" for value in chosen], dtype=object)[codes]
     return out
 
 
@@ -156,8 +155,8 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
         Per-activity results of :func:`risk.session.summarise_streams`, indexed by (or with a
         column) ``activity_id``.
     athletes : mapping of str to AthleteSettings, optional
-        Settings per athlete; athletes not in it get :func:`estimate_athlete_settings` of their
-        own sessions.
+        Settings per athlete; athletes not in it get :func:`risk.athlete.estimate_squad_settings`
+        of their own sessions.
 
     Returns
     -------
@@ -186,9 +185,9 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
                                     else float)
         return frame
     settings = dict(athletes or {})
-    for athlete, group in frame.groupby(C.ATHLETE, sort=False):
-        if str(athlete) not in settings:
-            settings[str(athlete)] = estimate_athlete_settings(group)
+    unknown = ~frame[C.ATHLETE].astype(str).isin(list(settings))
+    if unknown.any():
+        settings.update(estimate_squad_settings(frame[unknown]))
     per_row = _settings_arrays(frame[C.ATHLETE], settings)
 
     is_run = frame[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES).to_numpy()

@@ -1,0 +1,249 @@
+"""Benchmark of the risk engine: vectorised metrics vs a per-day loop and pandas groupby-rolling.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.bench_risk              # 500 athletes x 3 years, scaling to 2,000
+    .venv/bin/python -m bench.bench_risk --quick      # 100 athletes, scaling to 400 (smoke run)
+
+Data: the demo simulator's summaries (``etl.demo.simulate.activities_frame``, no streams) when
+it is installed, else a vectorised random generator. Larger rosters repeat the simulated squad
+under new athlete names (the engine's cost depends on athlete-days, not on who ran them).
+Times are CPU seconds of this process (``time.process_time``, best of up to 3 runs), which
+stay meaningful when other jobs share the machine. Printed side by side, measured in one run:
+
+1. all daily metrics (session frame, daily frame, context metrics) for the whole roster, and
+   the flags when ``risk.flags.compute_flags`` is importable;
+2. the same metrics with the deliberately simple per-day loop (:mod:`risk.reference`) and
+   with a pandas ``groupby().rolling()`` / ``ewm`` baseline: the ratios (target >= 50x
+   faster than the loop);
+3. time against roster size (should grow linearly);
+4. peak memory (ru_maxrss of a child process) at the largest roster (target < 2 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from risk.context import context_metrics
+from risk.daily import daily_frame
+from risk.reference import reference_daily_metrics
+from risk.sessions import session_frame
+
+END = dt.date(2025, 6, 30)
+YEARS = 3.0
+
+
+def simulated(athletes: int) -> tuple[pd.DataFrame, str]:
+    """Activities of ``athletes`` runners over 3 years, and where they came from."""
+    try:
+        from etl.demo.simulate import SquadConfig, activities_frame, simulate_squad
+    except ModuleNotFoundError:
+        return generated(athletes), "random generator (etl.demo.simulate not installed)"
+    config = SquadConfig(athletes=athletes, years=YEARS, end_date=END, seed=7,
+                         with_streams=False)
+    return activities_frame(simulate_squad(config)), "etl.demo.simulate.activities_frame"
+
+
+def generated(athletes: int, seed: int = 7) -> pd.DataFrame:
+    """Random run summaries: 3-6 runs a week, a long run, some doubles and rides."""
+    rng = np.random.default_rng(seed)
+    days = int(YEARS * 365.25)
+    day = np.tile(np.arange(days), athletes)
+    athlete = np.repeat(np.arange(athletes), days)
+    keep = rng.random(len(day)) < rng.uniform(0.4, 0.85, athletes)[athlete]
+    double = rng.random(len(day)) < 0.05
+    day = np.concatenate([day[keep], day[keep & double]])
+    athlete = np.concatenate([athlete[keep], athlete[keep & double]])
+    km = rng.gamma(4.0, 2.5, len(day))
+    sport = np.where(rng.random(len(day)) < 0.1, "Ride", "Run")
+    start = np.datetime64(END - dt.timedelta(days=days - 1), "D")
+    local_date = pd.to_datetime(start + day.astype("timedelta64[D]")).date
+    return pd.DataFrame({
+        "activity_id": np.arange(1, len(day) + 1), "athlete": [f"Gen {a:04d}" for a in athlete],
+        "sport_type": sport, "local_date": local_date, "distance_m": km * 1000,
+        "moving_time_s": km * rng.uniform(270, 400, len(day)),
+        "elevation_gain_m": km * rng.uniform(0, 25, len(day)),
+        "avg_heart_rate_bpm": rng.uniform(125, 170, len(day)),
+        "max_heart_rate_bpm": rng.uniform(160, 190, len(day)),
+        "perceived_exertion": np.where(rng.random(len(day)) < 0.5, rng.integers(1, 10,
+                                                                                   len(day)),
+                                       np.nan),
+    })
+
+
+def roster(base: pd.DataFrame, athletes: int) -> pd.DataFrame:
+    """``athletes`` runners: the first ones of ``base``, or copies of it under new names."""
+    names = list(dict.fromkeys(base["athlete"]))
+    if athletes <= len(names):
+        return base[base["athlete"].isin(names[:athletes])].reset_index(drop=True)
+    copies = []
+    for copy in range(-(-athletes // len(names))):
+        part = base.copy()
+        part["athlete"] = part["athlete"] + f" #{copy}"
+        part["activity_id"] = part["activity_id"] + copy * (int(base["activity_id"].max()) + 1)
+        copies.append(part)
+    frame = pd.concat(copies, ignore_index=True)
+    chosen = list(dict.fromkeys(frame["athlete"]))[:athletes]
+    return frame[frame["athlete"].isin(chosen)].reset_index(drop=True)
+
+
+def timed(func: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Best CPU time of ``repeat`` calls (process time: robust on a shared machine)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.process_time()
+        result = func()
+        best = min(best, time.process_time() - start)
+    return best, result
+
+
+def vectorised(activities: pd.DataFrame) -> pd.DataFrame:
+    return context_metrics(daily_frame(session_frame(activities)))
+
+
+def groupby_rolling(daily: pd.DataFrame, load: str = "distance_km") -> pd.DataFrame:
+    """The same metrics the way pandas users usually write them (baseline)."""
+    out = daily[["athlete", "local_date", load]].copy()
+    grouped = out.groupby("athlete")[load]
+
+    def per_athlete(func: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        return grouped.transform(func).to_numpy()
+
+    out["acute"] = per_athlete(lambda s: s.rolling(7, min_periods=1).sum() / 7)
+    out["chronic_c"] = per_athlete(lambda s: s.rolling(28, min_periods=1).sum() / 28)
+    out["chronic_u"] = per_athlete(
+        lambda s: s.shift(7, fill_value=0.0).rolling(21, min_periods=1).sum() / 21)
+    out["ewma_a"] = per_athlete(lambda s: s.ewm(alpha=2 / 8, adjust=False).mean())
+    out["ewma_c"] = per_athlete(lambda s: s.ewm(alpha=2 / 29, adjust=False).mean())
+    out["ctl"] = per_athlete(lambda s: s.ewm(alpha=1 - np.exp(-1 / 42), adjust=False).mean())
+    out["atl"] = per_athlete(lambda s: s.ewm(alpha=1 - np.exp(-1 / 7), adjust=False).mean())
+    out["sd"] = per_athlete(lambda s: s.rolling(7, min_periods=1).std(ddof=0))
+    out["week"] = per_athlete(lambda s: s.rolling(7, min_periods=1).sum())
+    out["acwr_c"] = out["acute"] / out["chronic_c"]
+    out["acwr_u"] = out["acute"] / out["chronic_u"]
+    out["monotony"] = (out["acute"] / out["sd"]).clip(upper=10)
+    return out
+
+
+def flags_function() -> Callable[..., Any] | None:
+    try:
+        from risk.flags import compute_flags
+        from risk.settings import RiskSettings
+    except ModuleNotFoundError:
+        return None
+
+    def run(sessions: pd.DataFrame, daily: pd.DataFrame) -> Any:
+        return compute_flags(sessions, daily, RiskSettings(), {})
+
+    return run
+
+
+#: The activity columns the engine reads (the rest is not pickled for the memory child).
+ENGINE_COLUMNS = (
+    "activity_id", "athlete", "sport_type", "local_date", "distance_m", "moving_time_s",
+    "elapsed_time_s", "elevation_gain_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
+    "perceived_exertion", "up_vert_m", "down_vert_m", "time_up_10pct_s", "time_down_10pct_s",
+    "time_above_threshold_s", "distance_above_threshold_m",
+)
+
+
+def child_peak_memory(path: Path) -> None:
+    """Child process: load the pickled roster, compute everything, print memory in MB.
+
+    Prints ru_maxrss after loading, ru_maxrss after computing (process peak), and the
+    tracemalloc peak of the computation alone.
+    """
+    activities = pickle.loads(path.read_bytes())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tracemalloc.start()
+    vectorised(activities)
+    traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{before:.0f} {after:.0f} {traced_peak:.0f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--athletes", type=int, default=500, help="main roster size")
+    parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        child_peak_memory(args.memory_child)
+        return
+    main_size = 100 if args.quick else args.athletes
+    sizes = (main_size // 10, main_size, 4 * main_size)
+
+    seconds, (base, origin) = timed(lambda: simulated(main_size))
+    activities = roster(base, main_size)
+    print(f"data: {origin}; {main_size} athletes x {YEARS:g} years = {len(activities):,} "
+          f"activities (built in {seconds:.1f} s)")
+
+    t_fast, result = timed(lambda: vectorised(activities), repeat=3)
+    athlete_days = len(result)
+    t_sessions, sessions = timed(lambda: session_frame(activities), repeat=3)
+    t_daily, daily = timed(lambda: daily_frame(sessions), repeat=3)
+    t_context, _ = timed(lambda: context_metrics(daily), repeat=3)
+    t_same_work = t_daily + t_context
+    t_pandas, _ = timed(lambda: groupby_rolling(daily), repeat=1)
+    t_loop, _ = timed(lambda: reference_daily_metrics(sessions))
+    flags = flags_function()
+    daily_with_context = context_metrics(daily)
+    t_flags = timed(lambda: flags(sessions, daily_with_context))[0] if flags else float("nan")
+
+    print(f"\n{athlete_days:,} athlete-days")
+    print(f"{'implementation':58s} {'cpu s':>9s} {'vs vectorised':>14s}")
+    rows = [
+        ("vectorised: session + daily + context frames (all metrics)", t_fast),
+        ("  of which session_frame", t_sessions),
+        ("  of which daily_frame", t_daily),
+        ("  of which context_metrics", t_context),
+        ("pandas groupby-rolling/ewm baseline (context part only)", t_pandas),
+        ("per-day reference loop (risk.reference, daily + context)", t_loop),
+        ("flags (risk.flags.compute_flags)" if flags else "flags: risk.flags not importable",
+         t_flags),
+    ]
+    for label, value in rows:
+        print(f"{label:58s} {value:9.3f} {value / t_fast:13.1f}x")
+    print(f"\nloop / vectorised, same work (daily + context from the session frame) = "
+          f"{t_loop / t_same_work:.0f}x (target >= 50x); loop / all three frames = "
+          f"{t_loop / t_fast:.0f}x; groupby-rolling / context_metrics = "
+          f"{t_pandas / t_context:.1f}x")
+
+    print(f"\n{'athletes':>8s} {'athlete-days':>13s} {'cpu s':>9s} {'us/athlete-day':>15s}")
+    largest = None
+    for size in sizes:
+        frame = roster(base, size)
+        seconds, out = timed(lambda f=frame: vectorised(f), repeat=2 if size <= main_size else 1)
+        print(f"{size:8d} {len(out):13,d} {seconds:9.3f} {1e6 * seconds / len(out):15.2f}")
+        largest = frame
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "roster.pickle"
+        path.write_bytes(pickle.dumps(largest[[c for c in ENGINE_COLUMNS
+                                                if c in largest.columns]]))
+        done = subprocess.run([sys.executable, "-m", "bench.bench_risk", "--memory-child",
+                               str(path)], capture_output=True, text=True, check=True)
+    before, after, traced = (float(x) for x in done.stdout.split())
+    print(f"\npeak memory at {sizes[-1]} athletes: {after:.0f} MB ru_maxrss of the whole "
+          f"process (target < 2048 MB); {before:.0f} MB after loading the activities; "
+          f"{traced:.0f} MB allocated at peak by the computation (tracemalloc)")
+
+
+if __name__ == "__main__":
+    main()
