@@ -87,6 +87,8 @@ def load_content(data: bytes | Path | BinaryIO, name: str,
     ------
     HostileInputError
         The content (after gunzip) is larger than ``max_bytes``.
+    NoDataError
+        The content is empty (or only blanks).
     CorruptFileError
         The gzip stream is damaged or truncated.
     """
@@ -108,6 +110,9 @@ def load_content(data: bytes | Path | BinaryIO, name: str,
     if len(raw) > max_bytes:
         raise HostileInputError(name, f"is larger than {max_bytes // 2**20} MB; no activity file "
                                       "is that big, so it was not read")
+    if not raw.strip():
+        raise NoDataError(name, "is empty; the download or export was probably interrupted, "
+                                "export the activity again")
     return Content(name, raw)
 
 

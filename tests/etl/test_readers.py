@@ -141,11 +141,14 @@ def test_gpx_content_named_tcx_says_what_it_is() -> None:
         read_activity(gpx, "a.tcx")
 
 
-@pytest.mark.parametrize("name", ["empty.fit", "empty.gpx", "empty.tcx"])
-def test_empty_files(name: str) -> None:
-    with pytest.raises(InputError) as info:
-        read_activity(b"", name)
-    assert info.value.source == name and "empty" in str(info.value)
+@pytest.mark.parametrize("name", ["empty.fit", "empty.gpx", "empty.tcx", "empty.gpx.gz"])
+@pytest.mark.parametrize("content", [b"", b"   \n\t  "])
+def test_empty_files(name: str, content: bytes) -> None:
+    data = gzip.compress(content) if name.endswith(".gz") else content
+    with pytest.raises(NoDataError) as info:
+        read_activity(data, name)
+    assert isinstance(info.value, InputError)
+    assert str(info.value).startswith(f"{name}: is empty;") and "export" in str(info.value)
 
 
 def test_truncated_fit_is_corrupt_and_names_the_file(run_fit: bytes) -> None:
