@@ -36,6 +36,17 @@ MIN_EASY_S = 900.0
 MIN_CLIMB_M = 6.0           # rolling climbs well above the 2 m hysteresis of risk.session
 MIN_WARMUP_S = 600.0
 
+#: Share of the week's distance in the long run, by runs per week.
+LONG_SHARE: dict[int, float] = {3: 0.42, 4: 0.34, 5: 0.3, 6: 0.28}
+#: Shortest run the forward pass keeps; a shorter cap drops the run from the plan [m].
+MIN_RUN_M = 2000.0
+#: Relative size of the easy runs of a week, in weekday order (keeps Foster monotony low).
+EASY_WEIGHTS: tuple[float, ...] = (0.65, 1.3, 1.0)
+#: Foster monotony (mean / SD of 7 daily distances, SD with ddof 0) the pass stays under.
+MONOTONY_CAP = 1.85
+#: Passes of :func:`keep_gentle` at most (it stops as soon as one changes nothing).
+MAX_PASSES = 6
+
 TEMPLATES: dict[tuple[int, int], dict[int, str]] = {
     (3, 0): {1: "E", 3: "E", 6: "L"},
     (4, 1): {1: "W1", 3: "E", 4: "E", 6: "L"},
@@ -159,7 +170,7 @@ def draw_habits(athlete: SimulatedAthlete, rng: np.random.Generator) -> Habits:
         roll_g=roll_g, roll_p=max(2 * MIN_CLIMB_M / roll_g, 600.0),
         workout_tat_s=round5(per_workout * float(rng.uniform(0.9, 1.1))),
         p_rpe=float(rng.choice([0.0, 0.3, 0.8])), p_no_hr=float(rng.choice([0.0, 0.0, 0.05, 0.3])),
-        p_unrecorded=float(rng.choice([0.0, 0.01, 0.03])),
+        p_unrecorded=0.0 if athlete.is_clean else float(rng.choice([0.01, 0.02, 0.04])),
         p_ride=float(rng.choice([0.0, 0.3, 0.6])), p_weights=float(rng.choice([0.0, 0.4])),
         p_walk=float(rng.choice([0.0, 0.3])),
     )
@@ -174,17 +185,20 @@ def weekly_volume(athlete: SimulatedAthlete, weeks: int, rng: np.random.Generato
     peak = spec.weekly_km_peak * float(rng.uniform(0.9, 1.1))
     for week in range(weeks):
         if week % 4 == 3:
-            volume[week] = current * 0.85
+            volume[week] = current * 0.9
             continue
-        current = min(peak, current * (1 + float(rng.uniform(0.02, 0.05))))
+        current = min(peak, current * (1 + float(rng.uniform(0.02, 0.04))))
         volume[week] = current * float(rng.uniform(0.97, 1.0))
     for week in race_weeks:
-        volume[week] *= 0.7
-        if week >= 1:
-            volume[week - 1] *= 0.75
-        if week + 1 < weeks:
-            volume[week + 1] *= 0.6
+        _ramp(volume, week - 1, (0.8, 0.3, 0.7, 0.82, 0.95))
     return volume
+
+
+def _ramp(volume: np.ndarray, first_week: int, factors: tuple[float, ...]) -> None:
+    """Multiply the weeks from ``first_week`` on by ``factors`` (a dip and a gradual return)."""
+    for offset, factor in enumerate(factors):
+        if 0 <= first_week + offset < len(volume):
+            volume[first_week + offset] *= factor
 
 
 def _rpe(kind: int, rng: np.random.Generator) -> float:
@@ -258,10 +272,11 @@ def plan_base(athlete: SimulatedAthlete, days: int, start: dt.date, habits: Habi
     template = TEMPLATES[(spec.runs_per_week, spec.workouts_per_week)]
     events: list[Event] = []
     ill = np.zeros(days, dtype=bool)
-    for _ in range(int(rng.integers(0, 3))):
+    for _ in range(0 if clean else int(rng.integers(0, 3))):
         first = int(rng.integers(40, max(days - 20, 41)))
         length = int(rng.integers(3, 6))
         ill[first:first + length] = True
+        _ramp(volume, (offset + first) // 7, (0.6, 0.7, 0.82, 0.95))
         events.append(Event("illness", start + dt.timedelta(first),
                             start + dt.timedelta(min(first + length, days) - 1),
                             f"{length} days ill, no running"))
@@ -280,15 +295,20 @@ def plan_base(athlete: SimulatedAthlete, days: int, start: dt.date, habits: Habi
         weekday = (offset + day) % 7
         week = (offset + day) // 7
         slot = template.get(weekday)
-        if slot is None or ill[day]:
+        if ill[day]:
+            continue
+        if slot is None:
             _cross_training(sessions, day, weekday, slot, clean, habits, rng)
             continue
         week_km = float(volume[week])
-        long_km = min(week_km * 0.3, spec.longest_run_km)
+        long_km = min(week_km * LONG_SHARE[spec.runs_per_week], spec.longest_run_km)
         workout_km = week_km * 0.18
-        easy_count = sum(1 for s in template.values() if s == "E")
+        easy_days = [d for d, s in sorted(template.items()) if s == "E"]
+        weights = EASY_WEIGHTS[:len(easy_days)]
+        easy_weight = (weights[easy_days.index(weekday)] / (sum(weights) / len(weights))
+                       if weekday in easy_days else 1.0)
         easy_km = max((week_km - long_km - workout_km * spec.workouts_per_week)
-                      / max(easy_count, 1), 3.0)
+                      / max(len(easy_days), 1), 3.0) * easy_weight
         if day in race_days:
             session = Session(day=day, kind=S.RACE, v_easy=habits.v_easy, roll_g=habits.roll_g,
                               roll_p=habits.roll_p, start_s=9 * 3600)
@@ -314,8 +334,12 @@ def plan_base(athlete: SimulatedAthlete, days: int, start: dt.date, habits: Habi
                 rng.integers(6 * 60, 8 * 60 + 30)) * 60
         sessions.append(session)
         _cross_training(sessions, day, weekday, slot, clean, habits, rng)
+    first_long = min((s.day for s in sessions if s.kind == S.LONG), default=0)
+    sessions = [s for s in sessions if s.day >= first_long]
     for session in sessions:
         _decorate(session, habits, rng)
+        if session.day == first_long:
+            session.recorded = True
     return sessions, events, race_days
 
 
@@ -387,15 +411,45 @@ def set_race(session: Session, athlete: SimulatedAthlete, distance_m: float) -> 
     session.pause_s = 0.0
 
 
+def reduce_run(session: Session, distance_m: float) -> None:
+    """Shorten a run to ``distance_m``; below :data:`MIN_RUN_M` the run is dropped.
+
+    Races keep their distance (the pass picks a shorter race instead, see ``choose_race``).
+    """
+    if session.kind == S.RACE:
+        return
+    if distance_m < MIN_RUN_M:
+        session.easy_s, session.n_reps = 0.0, 0
+    else:
+        session.shrink_to(distance_m)
+
+
 def keep_gentle(sessions: list[Session], days: int, athlete: SimulatedAthlete,
                 race_days: dict[int, float], start: dt.date,
                 events: list[Event], long_fallback_m: float) -> None:
     """The forward pass: cap the recorded runs so none of the spike rules can fire.
 
-    Works day by day; a change only ever shortens runs or lowers their grade, and shortening
-    days inside a 7-day window never breaks a check made earlier (those days only sit in the
-    numerators of earlier windows), so one pass is enough.
+    Works day by day and only ever shortens (or drops) runs or flattens their routes. A
+    shortening of an earlier day can lower the 30-day longest run that a later run was
+    already judged against, so passes repeat until one changes nothing. Decided races are
+    added to ``events``.
     """
+    pending = dict(race_days)
+    for _ in range(MAX_PASSES):
+        before = [(s.distance_m, s.up_m) for s in sessions if s.is_run]
+        _forward_pass(sessions, days, athlete, pending, long_fallback_m)
+        if before == [(s.distance_m, s.up_m) for s in sessions if s.is_run]:
+            break
+    for session in sessions:
+        if session.kind == S.RACE and session.recorded:
+            distance = session.distance_m
+            events.append(Event("race", start + dt.timedelta(session.day),
+                                start + dt.timedelta(session.day),
+                                f"{distance / 1000:g} km race"))
+
+
+def _forward_pass(sessions: list[Session], days: int, athlete: SimulatedAthlete,
+                  pending: dict[int, float], long_fallback_m: float) -> None:
     thr = athlete.threshold_speed_mps
     by_day: dict[int, list[Session]] = {}
     for session in sessions:
@@ -405,8 +459,7 @@ def keep_gentle(sessions: list[Session], days: int, athlete: SimulatedAthlete,
     longest = [0.0] * days
     tat = [0.0] * days
     up = [0.0] * days
-    options = LEVEL_SPECS[athlete.profile].race_km
-    options_m = tuple(km * 1000.0 for km in options)
+    options_m = tuple(km * 1000.0 for km in LEVEL_SPECS[athlete.profile].race_km)
 
     def refresh(day: int) -> None:
         runs = by_day.get(day, [])
@@ -415,63 +468,92 @@ def keep_gentle(sessions: list[Session], days: int, athlete: SimulatedAthlete,
         tat[day] = sum(s.time_above(thr) for s in runs)
         up[day] = sum(s.up_m for s in runs)
 
-    for day in range(days):
+    first = min(by_day, default=0)
+    for day in range(first, days):
         runs = by_day.get(day)
         if not runs:
             continue
         lmax = max(longest[max(day - 29, 0):day], default=0.0)
         for session in runs:
-            if session.kind == S.RACE:
-                chosen = choose_race(athlete, race_days.get(day, 0.0), lmax, options_m)
+            if session.kind == S.RACE and (day in pending or session.distance_m > SESSION_CAP
+                                           * lmax > 0):
+                preferred = pending.pop(day, session.distance_m * 0.999)
+                chosen = choose_race(athlete, preferred, lmax, options_m)
                 if chosen is None:
-                    session.kind = S.LONG
-                    session.n_reps = 0
-                    session.set_easy_distance(long_fallback_m)
+                    session.kind, session.n_reps, session.rec_s = S.LONG, 0, 0.0
+                    session.set_easy_distance(min(long_fallback_m, SESSION_CAP * lmax
+                                                  if lmax > 0 else long_fallback_m))
                 else:
                     set_race(session, athlete, chosen)
-                    events.append(Event("race", start + dt.timedelta(day),
-                                        start + dt.timedelta(day), f"{chosen / 1000:g} km race"))
-            if lmax > 0:
-                session.shrink_to(SESSION_CAP * lmax)
+            elif lmax > 0 and session.distance_m > SESSION_CAP * lmax:
+                reduce_run(session, SESSION_CAP * lmax)
         if lmax > 0 and len(runs) > 1:
             total = sum(s.distance_m for s in runs)
             if total > SESSION_CAP * lmax:
                 factor = SESSION_CAP * lmax / total
                 for session in runs:
-                    session.shrink_to(session.distance_m * factor)
+                    if session.kind != S.RACE:
+                        reduce_run(session, session.distance_m * factor)
         refresh(day)
-        if day >= 13:
+        history = day - first
+        if history >= 13:
             _cap_window(day, by_day, dist, refresh, WEEK_CAP)
-        if day >= 27:
+        if history >= 27:
             _cap_intensity(day, by_day, tat, refresh, thr)
             _cap_hills(day, by_day, up, refresh)
+        if history >= 6:
+            _vary(day, by_day, dist, refresh)
         for session in runs:
             if session.up_m > SESSION_UP_CAP_M:
                 session.scale_grades(SESSION_UP_CAP_M / session.up_m * 0.98)
         refresh(day)
 
 
+#: What the weekly cap shortens: easy runs first, then the warm-up of workouts. Long runs and
+#: races are left alone (shortening them would lower the 30-day longest run for weeks).
+EASY_KINDS = (S.EASY, S.RECOVERY)
+WORKOUT_KINDS = (S.TEMPO, S.INTERVALS, S.HILLS)
+
+
 def _cap_window(day: int, by_day: dict[int, list[Session]], dist: list[float],
                 refresh: Callable[[int], None], cap: float) -> None:
     previous = sum(dist[day - 13:day - 6])
-    current = sum(dist[day - 6:day + 1])
-    if previous <= 0 or current <= cap * previous:
+    if previous <= 0 or sum(dist[day - 6:day + 1]) <= cap * previous:
         return
-    excess = current - cap * previous
-    for session in by_day.get(day, []):
-        if excess <= 0:
-            break
-        before = session.distance_m
-        session.shrink_to(max(before - excess, 0.0))
-        excess -= before - session.distance_m
-    refresh(day)
-    current = sum(dist[day - 6:day + 1])
-    if current > cap * previous:
-        factor = cap * previous / current * 0.999
-        for other in range(day - 6, day + 1):
+    for kinds in (EASY_KINDS, WORKOUT_KINDS):
+        for other in range(day, day - 7, -1):
             for session in by_day.get(other, []):
-                session.shrink_to(session.distance_m * factor)
-            refresh(other)
+                excess = sum(dist[day - 6:day + 1]) - cap * previous
+                if excess <= 0:
+                    return
+                if session.kind not in kinds:
+                    continue
+                if kinds is EASY_KINDS:
+                    reduce_run(session, max(session.distance_m - excess, 0.0))
+                else:
+                    main = session.distance_m - session.easy_s * session.v_easy
+                    floor = main + MIN_WARMUP_S * session.v_easy
+                    session.shrink_to(max(session.distance_m - excess, floor))
+                refresh(other)
+
+
+def _monotony(values: list[float]) -> float:
+    mean = sum(values) / len(values)
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return mean / spread if spread > 0 else math.inf
+
+
+def _vary(day: int, by_day: dict[int, list[Session]], dist: list[float],
+          refresh: Callable[[int], None]) -> None:
+    """Shorten the latest easy run of the 7 days to ``day`` while monotony is above the cap."""
+    for other in range(day, day - 7, -1):
+        window = dist[day - 6:day + 1]
+        if sum(1 for d in window if d > 0) < 4 or _monotony(window) <= MONOTONY_CAP:
+            return
+        for session in by_day.get(other, []):
+            if session.kind in EASY_KINDS:
+                reduce_run(session, 0.6 * session.distance_m)
+        refresh(other)
 
 
 def _cap_intensity(day: int, by_day: dict[int, list[Session]], tat: list[float],

@@ -114,7 +114,7 @@ def plant_weekly_camp(athlete: SimulatedAthlete, sessions: list[Session], days: 
                 continue
             if not runs:
                 added.append(_easy_run(day, habits, easy_m))
-            added.append(_easy_run(day, habits, 0.8 * easy_m, start_s=17 * 3600 + 1800))
+            added.append(_easy_run(day, habits, 1.1 * easy_m, start_s=17 * 3600 + 1800))
         sessions.extend(added)
         events.append(Event("weekly_spike", _date(start, first), _date(start, first + 6),
                             "training camp: a second easy run every day"))
