@@ -139,6 +139,7 @@ class Syncer:
         self.counts = _Counts()
         self.done = 0
         self._pending: list[_Pending] = []
+        self.listed_ids: set[int] = set()
         self._no_streams = empty_streams()  # shared, never mutated: building one costs ~ms
 
     # -- plumbing ----------------------------------------------------------------------
@@ -162,8 +163,7 @@ class Syncer:
         if not isinstance(body, list):
             raise MalformedResponse(request, "malformed answer: expected a list of activities; "
                                     f"{mapping.MALFORMED_FIX}")
-        for item in body:
-            mapping.activity_id(item, request)
+        self.listed_ids.update(mapping.activity_id(item, request) for item in body)
         self.counts.listed += len(body)
         return body
 
@@ -346,6 +346,15 @@ class Syncer:
                 return True
             page += 1
 
+    def reconcile(self) -> None:
+        """After a complete walk of the history: stored ids no longer listed were deleted on
+        Strava (without a webhook); confirm each with its detail (404) and remove it."""
+        stored = {int(s) for s in state.api_source_ids(self.store, self.row.athlete_id)}
+        for strava_id in sorted(stored - self.listed_ids):
+            body = self._detail(strava_id)
+            if body is not None:
+                self._process_detail(body)
+
     # -- webhook events ----------------------------------------------------------------
     def apply_event(self, event: state.WebhookEvent) -> None:
         """Apply one recorded event of this athlete (create, update, delete, deauthorize)."""
@@ -425,7 +434,9 @@ def sync(store: Store, athlete: str, full: bool = False, progress: Progress | No
         The store; ``athlete`` must have a stored connection (:func:`etl.strava.connect`).
     full
         Forget the cursors and walk the whole history again (unchanged activities still
-        cost no detail or streams requests).
+        cost no detail or streams requests); when the walk completes in this run, stored
+        activities Strava no longer lists are checked (one detail request each) and removed
+        when deleted.
     progress
         Called with ``(done, total, message)`` after each activity.
     max_requests
@@ -461,6 +472,9 @@ def sync(store: Store, athlete: str, full: bool = False, progress: Progress | No
         current = state.get_sync_state(store, row.athlete_id)
         if not current.backfill_complete:
             syncer.backfill(current)
+        if full:
+            syncer.flush()
+            syncer.reconcile()
     except _Stop as exc:
         stopped = str(exc)
     except RateLimitExceeded as exc:

@@ -107,3 +107,27 @@ def test_process_events_command(tmp_path, make_fake, capsys):
     assert main(["--db", db, "strava", "process-events"]) == 0
     assert "1 events applied, 0 still pending" in capsys.readouterr().out
     assert store.activity_count() == 2
+
+
+def test_connect_through_the_browser_callback(tmp_path, make_fake, monkeypatch, capsys):
+    import socket
+    import threading
+
+    import requests
+
+    make_fake([], clock=lambda: 1.9e9)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def browser(url: str) -> bool:  # the "browser" follows Strava's redirect to the callback
+        threading.Timer(0.3, lambda: requests.get(url, timeout=10)).start()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser)
+    db = _db(tmp_path)
+    assert main(["--db", db, "strava", "connect", "--athlete", "ada", "--port", str(port),
+                 "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "/oauth/authorize?" in out and "scope=read%2Cactivity%3Aread_all" in out
+    assert "connected athlete 'ada'" in out

@@ -319,3 +319,16 @@ def test_sync_on_postgresql(pg_store: Store, make_fake, transport, clock: FakeCl
     assert len(pg_store.activities("ada")) == 12
     again = sync(pg_store, "ada", transport=transport, full=True)
     assert again.skipped == 12 and again.requests == 1
+
+
+def test_full_sync_removes_activities_deleted_without_a_webhook(store, make_fake, transport):
+    history = generate_history(10, end=NOW, run_fraction=0.0)
+    fake = make_fake(history)
+    connect(store, fake, transport)
+    sync(store, "ada", transport=transport)
+    gone = history[6]["id"]
+    fake.delete(gone)
+    fake.requests.clear()
+    report = sync(store, "ada", transport=transport, full=True)
+    assert report.deleted == 1 and fake.counts() == {"list": 1, "detail": 1}
+    assert str(gone) not in set(store.activities("ada")["source_id"])
