@@ -168,3 +168,17 @@ def test_sparse_smart_recording_is_moving_while_the_timer_runs() -> None:
     (parsed,) = read_activity(fit_activity(START, samples=samples), "sparse.fit")
     assert parsed.streams[C.IS_MOVING].all()
     assert parsed.record.moving_time_s == pytest.approx(600.0)
+
+
+def test_factory_files_have_valid_checksums() -> None:
+    import fitdecode
+
+    from tests.factories import with_bad_crc
+
+    data = fit_activity(START, samples=paused_run(), pauses=[(200.0, 260.0)])
+    with fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.RAISE) as reader:
+        names = [f.name for f in reader if f.frame_type == fitdecode.FIT_FRAME_DATA]
+    assert names.count("record") == 542 and names.count("session") == 1
+    with pytest.raises(fitdecode.FitCRCError), fitdecode.FitReader(
+            with_bad_crc(data), check_crc=fitdecode.CrcCheck.RAISE) as reader:
+        list(reader)

@@ -206,7 +206,8 @@ def test_device_relative_fit_uses_its_local_clock(shared_fixtures: Path) -> None
     record = activity.record
     assert record.local_date == dt.date(2012, 2, 13)
     assert record.timezone == "UTC"
-    assert any("no UTC date" in w for w in record.extra["warnings"])  # type: ignore[union-attr]
+    warnings = record.extra["warnings"]
+    assert isinstance(warnings, list) and any("no UTC date" in w for w in warnings)
     assert record.distance_m == pytest.approx(10248.67, rel=0.001)
     # foot-pod speed from compressed speed/distance records (the first record has none)
     assert activity.streams["speed_mps"].notna().mean() > 0.99
