@@ -4,7 +4,7 @@ Simulates a squad (``--athletes``, default 24, over ``--years``, default 2, no s
 its clinical logs (:func:`etl.demo.clinical.add_clinical_stories`) into a fresh SQLite store,
 then, in one run:
 
-1. write: entries stored per second through ``etl.store.log.add``;
+1. write: entries stored per second through ``etl.store.log.add_many``;
 2. read: ``etl.store.log.log_frames`` (current versions of every entry);
 3. rules: ``risk.triage.assess`` over every entry (batch path: one history per athlete);
 4. the per-entry path the dashboard uses after saving one entry
@@ -69,7 +69,7 @@ def main() -> None:
           f"{summary.symptoms} symptoms, {summary.wellness} wellness, {summary.injuries} "
           f"injuries, {summary.visa_h} VISA-H")
     print(f"{'step':<44}{'seconds':>10}{'per second':>14}")
-    print(f"{'write (log.add, one transaction per runner)':<44}{write_s:>10.2f}"
+    print(f"{'write (log.add_many, one per runner)':<44}{write_s:>10.2f}"
           f"{summary.total / write_s:>14.0f}")
     print(f"{'read (log.log_frames)':<44}{read_s:>10.2f}{summary.total / read_s:>14.0f}")
     print(f"{'rules, batch (risk.triage.assess)':<44}{rules_s:>10.2f}"

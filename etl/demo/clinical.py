@@ -244,9 +244,8 @@ def add_clinical_stories(store: Store, squad: Squad) -> ClinicalSummary:
         _wellness(log, [d for d in (*_story_window(log), *recent)
                         if config.start_date <= d <= config.end_date], rng)
         athlete_id = store.athlete_id(athlete.name, synthetic=True)
-        with store.transaction() as conn:
-            for entry in log.entries:
-                L.add(store, athlete_id, entry, entered_by=ENTERED_BY, connection=conn)
-                counts[L.KINDS[type(entry)]] += 1
+        L.add_many(store, athlete_id, log.entries, entered_by=ENTERED_BY)
+        for entry in log.entries:
+            counts[L.KINDS[type(entry)]] += 1
     return ClinicalSummary(counts["symptoms"], counts["wellness"], counts["injuries"],
                            counts["visa_h"])

@@ -270,6 +270,31 @@ def add(store: Store, athlete: str | int, entry: Entry, *, entered_by: str | Non
     return Saved(uid, version)
 
 
+def add_many(store: Store, athlete: str | int, entries: Iterable[Entry], *,
+             entered_by: str | None = None, connection: Connection | None = None) -> list[str]:
+    """Store many new entries of one athlete at once (one statement per kind).
+
+    Same as calling :func:`add` for each entry, only faster (used by the demo and bulk
+    imports). Returns the new ``entry_uid`` of each entry, in order.
+    """
+    if connection is None:
+        with store.transaction() as conn:
+            return add_many(store, athlete, entries, entered_by=entered_by, connection=conn)
+    athlete_id = _writer(store, athlete)
+    now, who = utcnow(), entered_by or store.principal.user
+    uids: list[str] = []
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        uid = uuid.uuid4().hex
+        uids.append(uid)
+        by_kind.setdefault(KINDS[type(entry)], []).append({
+            **_values(entry), "entry_uid": uid, "athlete_id": athlete_id, "supersedes": None,
+            "is_retracted": False, "entered_by": who, "entered_at": now})
+    for kind, rows in by_kind.items():
+        connection.execute(insert(_kind(kind)), rows)
+    return uids
+
+
 def _current_row(conn: Connection, table: Table, entry_uid: str) -> dict[str, Any]:
     successor = table.alias("successor")
     row = conn.execute(select(table).where(and_(

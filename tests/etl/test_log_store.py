@@ -185,3 +185,14 @@ def test_no_setting_hides_an_emergency_or_bone_stress_pattern(store: Store) -> N
     assert red["category"].tolist() == ["EMERGENCY", "BONE_STRESS_POSSIBLE"]
     assert set(red["severity"]) == {"urgent"}
     assert flags.iloc[0]["category"] == "EMERGENCY"  # first of its day, whatever else fires
+
+
+def test_add_many_is_add_for_each_entry(store: Store) -> None:
+    entries = [log.WellnessEntry(DAY, 2, 3, 3, 4), _tendon(),
+               log.WellnessEntry(DAY + dt.timedelta(days=1), 3, 3, 3, 3)]
+    uids = log.add_many(store, "ann", entries, entered_by="coach")
+    assert len(set(uids)) == 3
+    assert log.wellness(store, "ann")["entry_uid"].tolist() == [uids[0], uids[2]]
+    assert log.symptoms(store, "ann")["entered_by"].tolist() == ["coach"]
+    log.edit(store, uids[1], _tendon(pain_next_morning_nrs=1))
+    assert log.symptoms(store, "ann")["pain_next_morning_nrs"].tolist() == [1.0]
