@@ -34,6 +34,21 @@ Mapping of answers (codes of :mod:`risk.symptom_codes`) to patterns:
   sudden, and no EMERGENCY, bone-stress or nerve pattern.
 * DOMS_LIKE: back-of-thigh soreness (ache/tight) 1-3 days after an unusual session (a session,
   weekly, hill or intensity spike flag), not worse than the previous entry, and no red flag.
+
+References
+----------
+Warden SJ, Davis IS, Fredericson M. Management and prevention of bone stress injuries in
+long-distance runners. J Orthop Sports Phys Ther 2014;44(10):749-765. doi:10.2519/jospt.2014.5334
+
+Goom TSH, Malliaras P, Reiman MP, Purdam CR. Proximal hamstring tendinopathy: clinical aspects
+of assessment and management. J Orthop Sports Phys Ther 2016;46(6):483-493.
+doi:10.2519/jospt.2016.6697
+
+Farrar JT, Young JP, LaMoreaux L, Werth JL, Poole RM. Clinical importance of changes in chronic
+pain intensity measured on an 11-point numerical pain rating scale. Pain 2001;94(2):149-158.
+doi:10.1016/S0304-3959(01)00349-9
+
+MSD Manual Professional Version. Lumbosacral radiculopathy (2024).
 """
 
 from __future__ import annotations
