@@ -182,3 +182,39 @@ def test_factory_files_have_valid_checksums() -> None:
     with pytest.raises(fitdecode.FitCRCError), fitdecode.FitReader(
             with_bad_crc(data), check_crc=fitdecode.CrcCheck.RAISE) as reader:
         list(reader)
+
+
+def test_compressed_timestamp_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.readers import fit_decoder
+    from tests.factories.fit import (
+        ENUM,
+        MESG_EVENT,
+        MESG_FILE_ID,
+        MESG_RECORD,
+        UINT8,
+        UINT16,
+        UINT32,
+        FitWriter,
+        enum_value,
+        fit_time,
+    )
+
+    base = fit_time(START)
+    writer = FitWriter()
+    writer.define(0, MESG_FILE_ID, [(0, ENUM), (1, UINT16), (4, UINT32)])
+    writer.data(0, [enum_value("file", "activity"), 1, base])
+    writer.define(1, MESG_EVENT, [(253, UINT32), (0, ENUM), (1, ENUM)])
+    writer.data(1, [base, enum_value("event", "timer"), enum_value("event_type", "start")])
+    writer.define(2, MESG_RECORD, [(5, UINT32), (3, UINT8)])
+    # 0..99 s, 1 Hz, timestamps only in the 5-bit header offsets (rolling over every 32 s)
+    for t in range(100):
+        writer.data_compressed(2, base + t, [300 * t, 140 + t % 3])
+    data = writer.to_bytes()
+    (lean,) = read_activity(data, "compressed.fit")
+    assert lean.streams[C.TIME_S].tolist() == [float(t) for t in range(100)]
+    assert lean.record.distance_m == pytest.approx(297.0)
+    assert lean.record.elapsed_time_s == pytest.approx(99.0)
+    assert lean.record.max_heart_rate_bpm == 142.0
+    monkeypatch.setattr(fit_decoder.fitdecode, "__version__", "0.0-unchecked")
+    (stock,) = read_activity(data, "compressed.fit")
+    assert lean.record == stock.record and lean.streams.equals(stock.streams)

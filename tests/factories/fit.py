@@ -66,6 +66,14 @@ class FitWriter:
         for (_number, base), value in zip(layout, values, strict=True):
             self._body += struct.pack("<" + base[1], base[2] if value is None else value)
 
+    def data_compressed(self, local: int, timestamp: int, values: Sequence[int | None]) -> None:
+        """Data message with a compressed-timestamp header (local 0-3; the low 5 bits of
+        ``timestamp`` go into the header, the rest comes from the last full timestamp)."""
+        layout = self._layouts[local]
+        self._body.append(0x80 | (local << 5) | (timestamp & 0x1F))
+        for (_number, base), value in zip(layout, values, strict=True):
+            self._body += struct.pack("<" + base[1], base[2] if value is None else value)
+
     def to_bytes(self) -> bytes:
         header = struct.pack("<BBHI4s", 14, 0x10, 2132, len(self._body), b".FIT")
         header += struct.pack("<H", fit_crc(header))
