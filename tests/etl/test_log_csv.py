@@ -140,3 +140,12 @@ def test_the_docs_list_every_code_and_column() -> None:
     missing = [name for name in (*codes, *columns) if f"`{name}`" not in text
                and not name.startswith("visa_h_item_")]
     assert missing == []
+
+
+@pytest.mark.postgres
+def test_import_and_reimport_on_postgres(pg_store: Store) -> None:
+    report = log_csv.import_log_csv(pg_store, SYMPTOMS.encode(), "log.csv", None)
+    assert (report.stored, len(report.rejected)) == (2, 4)
+    again = log_csv.import_log_csv(pg_store, SYMPTOMS.encode(), "log.csv", None)
+    assert (again.stored, again.unchanged) == (0, 2)
+    assert log.symptoms(pg_store, "ann")["pain_aggravators"].tolist() == [("sitting", "uphill")]
