@@ -14,7 +14,7 @@ from etl.errors import StoreError
 from etl.store import strava_state as state
 from etl.store.store import Store
 from etl.strava.config import load_settings
-from etl.strava.ratelimit import Budget, RateLimitPlanner
+from etl.strava.ratelimit import Budget, RateLimitPlanner, rate_key
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,6 @@ class ConnectionStatus:
 
 def status(store: Store, athlete: str | None = None) -> list[ConnectionStatus]:
     """The Strava connections in ``store`` (of ``athlete`` only, when given)."""
-    from etl.strava.sync import rate_key
-
     settings = load_settings()
     snapshot = state.load_rate_usage(store, rate_key(settings))
     budget = RateLimitPlanner(snapshot=snapshot).budget()

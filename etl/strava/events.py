@@ -19,7 +19,8 @@ from etl.strava.client import Transport
 from etl.strava.config import StravaSettings, load_settings
 from etl.strava.connect import forget_athlete
 from etl.strava.errors import RateLimitExceeded, ReconnectRequired, StravaResponseError
-from etl.strava.sync import Syncer, make_client, rate_key
+from etl.strava.ratelimit import rate_key
+from etl.strava.sync import Syncer, make_client
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from etl.store.strava_state import RateUsage
+from etl.strava.config import StravaSettings
 from etl.strava.errors import RateLimitExceeded
 
 SHORT_WINDOW_S = 900.0
@@ -76,6 +77,11 @@ def parse_headers(headers: Mapping[str, str]) -> dict[str, tuple[tuple[int, int]
         if limit is not None and usage is not None:
             found[kind] = (limit, usage)
     return found
+
+
+def rate_key(settings: StravaSettings) -> str:
+    """The key of the stored usage snapshot: limits apply per API application."""
+    return f"{settings.base_url}#{settings.client_id or 0}"
 
 
 def _utc(epoch: float) -> dt.datetime:

@@ -40,7 +40,7 @@ from etl.strava.errors import (
     RateLimitExceeded,
     ReconnectRequired,
 )
-from etl.strava.ratelimit import RateLimitPlanner
+from etl.strava.ratelimit import RateLimitPlanner, rate_key
 
 PER_PAGE = 200
 DEFAULT_OVERLAP = dt.timedelta(days=3)
@@ -414,11 +414,6 @@ def make_client(store: Store, row: state.ConnectionRow, *, settings: StravaSetti
     credentials: Credentials = credentials_for(store, row)
     return StravaClient(settings, planner, credentials=credentials, transport=transport,
                         session=session)
-
-
-def rate_key(settings: StravaSettings) -> str:
-    """The key of the rate-limit snapshot: limits apply per API application."""
-    return f"{settings.base_url}#{settings.client_id or 0}"
 
 
 def sync(store: Store, athlete: str, full: bool = False, progress: Progress | None = None,
