@@ -119,5 +119,8 @@ def _flag(frame: pd.DataFrame, index: int, kind: str, ratio: float,
 def _weekly(frame: pd.DataFrame, index: int, column: str) -> float | None:
     if column not in frame:
         return None
-    value = pd.to_numeric(pd.Series([frame.at[index, column]]), errors="coerce").iloc[0]
-    return None if pd.isna(value) else 7.0 * float(value)
+    try:
+        value = float(frame[column].to_numpy()[index])
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(value) else 7.0 * value

@@ -143,3 +143,10 @@ def test_weighted_line_is_sklearns_weighted_linear_regression() -> None:
     intercept, slope = weighted_line(speed, cadence, weight)
     assert intercept == pytest.approx(reference.intercept_, rel=1e-10)
     assert slope == pytest.approx(reference.coef_[0], rel=1e-10)
+
+
+@pytest.mark.parametrize("values", [[3.0], [1.0, 5.0], [4.0, 1.0, 3.0], [2.0, 9.0, 1.0, 4.0]])
+def test_median_helper_matches_numpy(values: list[float]) -> None:
+    from risk.overstride import _median
+
+    assert _median(np.array(values)) == float(np.median(values))
