@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from etl.errors import AccessDenied
+from etl.errors import AccessDenied, StoreError
 from etl.records import ActivityRecord, ParsedActivity, empty_streams
 from etl.store import Store, metrics_cache
 from etl.store import tables as T
@@ -154,3 +154,15 @@ def test_analysis_and_cache_on_postgresql(pg_store: Store) -> None:
     pd.testing.assert_frame_equal(first.daily, second.daily)
     assert cache_rows(pg_store) == 1
     assert np.isnan(second.sessions.set_index("activity_id").loc[run_id, "trimp_au"])
+
+
+def test_cache_round_trip_with_lists_and_nan(store: Store) -> None:
+    run_id = add(store, "Ann", 0, 5.4, streams())
+    payload = {"trimp_au": float("nan"), "up_vert_m": 12.5, "windows": [[0.0, 3.0], [60.0, 3.1]]}
+    assert metrics_cache.put_metrics(store, {run_id: ("key-1", payload)}) == 1
+    got = metrics_cache.get_metrics(store, {run_id: "key-1"})[run_id]
+    assert np.isnan(got["trimp_au"]) and got["up_vert_m"] == 12.5
+    assert got["windows"] == [[0.0, 3.0], [60.0, 3.1]]
+    assert metrics_cache.get_metrics(store, {run_id: "other key"}) == {}
+    with pytest.raises(StoreError, match="longer than 64 characters"):
+        metrics_cache.put_metrics(store, {run_id: ("x" * 65, payload)})

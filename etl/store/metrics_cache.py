@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -55,20 +56,28 @@ def activity_versions(store: Store, activity_ids: Iterable[int]) -> dict[int, st
     return versions
 
 
-def _decode(metrics: Mapping[str, object]) -> dict[str, float]:
-    return {str(k): float("nan") if v is None else float(v)  # type: ignore[arg-type]
-            for k, v in metrics.items()}
+def _decode(value: Any) -> Any:
+    """JSON back to numbers: null -> NaN, lists element by element."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _decode(v) for k, v in value.items()}
+    return float(value)
 
 
-def _encode(metrics: Mapping[str, float]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
-    for key, value in metrics.items():
-        number = float(value)
-        out[str(key)] = number if math.isfinite(number) else None
-    return out
+def _encode(value: Any) -> Any:
+    """Numbers to JSON: NaN and infinities -> null (PostgreSQL's JSON has no NaN)."""
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
-def get_metrics(store: Store, wanted: Mapping[int, str]) -> dict[int, dict[str, float]]:
+def get_metrics(store: Store, wanted: Mapping[int, str]) -> dict[int, dict[str, Any]]:
     """Cached metrics of the activities in ``wanted`` whose row has the wanted settings key.
 
     Parameters
@@ -81,10 +90,11 @@ def get_metrics(store: Store, wanted: Mapping[int, str]) -> dict[int, dict[str, 
     Returns
     -------
     dict
-        ``{activity_id: metrics}`` for the hits only (unknown values come back as NaN).
+        ``{activity_id: metrics}`` for the hits only: numbers, or lists of numbers (unknown
+        values come back as NaN).
     """
     ids = _allowed(store, wanted)
-    found: dict[int, dict[str, float]] = {}
+    found: dict[int, dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for chunk in _chunks(ids):
             rows = conn.execute(select(T.stream_metrics).where(
@@ -96,10 +106,11 @@ def get_metrics(store: Store, wanted: Mapping[int, str]) -> dict[int, dict[str, 
     return found
 
 
-def put_metrics(store: Store, rows: Mapping[int, tuple[str, Mapping[str, float]]]) -> int:
+def put_metrics(store: Store, rows: Mapping[int, tuple[str, Mapping[str, Any]]]) -> int:
     """Store (replace) cached metrics: ``{activity_id: (settings_key, metrics)}``.
 
-    NaN values are stored as JSON null. Rows of activities that no longer exist are skipped.
+    Metrics map names to numbers or (nested) lists of numbers; NaN is stored as JSON null.
+    Rows of activities that no longer exist are skipped.
     Returns the number of rows written.
 
     Raises
