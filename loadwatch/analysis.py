@@ -182,7 +182,7 @@ def stream_metrics_frame(store: Store, activities: pd.DataFrame,
 
 
 def risk_overrides(store: Store, names: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Threshold overrides kept in each athlete's settings under ``"risk_overrides"``.
+    """Threshold overrides kept in each athlete's settings under ``"risk"``.
 
     ``{setting: value}`` or ``{setting: {"value": v, "by": who, "reason": why}}`` per athlete
     (see :mod:`risk.settings`); the flags list every override that shaped them.
@@ -191,9 +191,8 @@ def risk_overrides(store: Store, names: Sequence[str]) -> dict[str, dict[str, An
     found: dict[str, dict[str, Any]] = {}
     for row in rows.to_dict(orient="records"):
         stored = row.get("settings") or {}
-        if str(row["athlete"]) in names and isinstance(stored, Mapping) \
-                and stored.get("risk_overrides"):
-            found[str(row["athlete"])] = dict(stored["risk_overrides"])
+        if str(row["athlete"]) in names and isinstance(stored, Mapping) and stored.get("risk"):
+            found[str(row["athlete"])] = dict(stored["risk"])
     return found
 
 

@@ -67,7 +67,7 @@ def test_table_and_csv(squad: Store, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_override_stored_with_the_athlete_is_effective_and_visible(
         squad: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    squad.set_athlete("Ann", settings={"risk_overrides": {"session_moderate_pct": {
+    squad.set_athlete("Ann", settings={"risk": {"session_moderate_pct": {
         "value": 50, "by": "coach Jo", "reason": "marathon block"}}})
     code, out, _ = run(capsys, "--db", squad.url, "flags", "--until", "2024-03-31",
                        "--kind", "session_spike", "--format", "json")
@@ -86,7 +86,7 @@ def test_override_stored_with_the_athlete_is_effective_and_visible(
 
 def test_bad_override_is_a_usage_error_naming_the_setting(
         squad: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    squad.set_athlete("Ann", settings={"risk_overrides": {"session_moderate": 50}})
+    squad.set_athlete("Ann", settings={"risk": {"session_moderate": 50}})
     code, out, err = run(capsys, "--db", squad.url, "flags", "--until", "2024-03-31")
     assert code == 2 and out == ""
     assert "unknown risk setting 'session_moderate'" in err and "'Ann'" in err
