@@ -114,12 +114,16 @@ def _epoch(value: dt.datetime) -> int:
     return int(value.timestamp())
 
 
+_NO_START = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def _start_of(summary: Mapping[str, Any]) -> dt.datetime:
+    """The UTC start of a summary, or ``_NO_START`` when it has none (sorts last)."""
     text = str(summary.get("start_date") or "")
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.UTC)
+        return _NO_START
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
@@ -236,7 +240,9 @@ class Syncer:
         """Store one listed activity (or skip it when unchanged), moving ``cursor`` with it."""
         strava_id = mapping.activity_id(body, "activity")
         fingerprint = mapping.summary_fingerprint(body)
-        start = _start_of(body)
+        start: dt.datetime | None = _start_of(body)
+        if start == _NO_START:
+            start = None
         self.done += 1
         if known is not None and known.status == "stored" and stored \
                 and known.summary_sha256 == fingerprint:
@@ -317,7 +323,8 @@ class Syncer:
         if sync_state.cursor_after is not None and sync_state.cursor_after > newest:
             newest = sync_state.cursor_after
         cursors: list[dict[str, Any]] = [{} for _ in summaries]
-        cursors[-1] = {"cursor_after": newest}
+        if newest != _NO_START:
+            cursors[-1] = {"cursor_after": newest}
         for start in range(0, len(summaries), PER_PAGE):
             self._process_page(summaries[start:start + PER_PAGE], cursors[start:start + PER_PAGE],
                                "new activities", len(summaries))
@@ -332,10 +339,13 @@ class Syncer:
             batch.sort(key=_start_of, reverse=True)
             cursors: list[dict[str, Any]] = []
             for body in batch:
-                cursor: dict[str, Any] = {"backfill_before": _start_of(body)}
-                if not have_cursor:
-                    cursor["cursor_after"] = _start_of(body)
-                    have_cursor = True
+                cursor: dict[str, Any] = {}
+                start = _start_of(body)
+                if start != _NO_START:  # a malformed start moves no cursor (it is rejected)
+                    cursor["backfill_before"] = start
+                    if not have_cursor:
+                        cursor["cursor_after"] = start
+                        have_cursor = True
                 cursors.append(cursor)
             if len(batch) < PER_PAGE and cursors:
                 cursors[-1]["backfill_complete"] = True

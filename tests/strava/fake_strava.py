@@ -444,7 +444,10 @@ class _Handler(BaseHTTPRequestHandler):
         page, per_page = number("page", 1) or 1, min(number("per_page", 30) or 30, 200)
         items = []
         for summary in self.strava.visible():
-            start = dt.datetime.fromisoformat(summary["start_date"]).timestamp()
+            try:
+                start = dt.datetime.fromisoformat(summary["start_date"]).timestamp()
+            except (TypeError, ValueError):  # a deliberately broken summary sorts as oldest
+                start = 0.0
             if after is not None and start <= after:
                 continue
             if before is not None and start >= before:

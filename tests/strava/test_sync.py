@@ -332,3 +332,17 @@ def test_full_sync_removes_activities_deleted_without_a_webhook(store, make_fake
     report = sync(store, "ada", transport=transport, full=True)
     assert report.deleted == 1 and fake.counts() == {"list": 1, "detail": 1}
     assert str(gone) not in set(store.activities("ada")["source_id"])
+
+
+def test_summary_without_start_is_rejected_and_moves_no_cursor(store, make_fake, transport):
+    history = generate_history(8, end=NOW, run_fraction=0.0)
+    broken = history[3]["id"]
+    history[3] = dict(history[3], start_date="not a date")
+    fake = make_fake(history)
+    connect(store, fake, transport)
+    report = sync(store, "ada", transport=transport)
+    assert len(report.rejected) == 1 and "'start_date' = 'not a date'" in report.rejected[0]
+    assert report.inserted == 7 and report.backfill_complete
+    current = state.get_sync_state(store, store.athlete_id("ada"))
+    assert current.backfill_before == dt.datetime.fromisoformat(history[7]["start_date"])
+    assert state.failed_activities(store, store.athlete_id("ada")) == [broken]
