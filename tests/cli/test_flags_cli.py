@@ -114,3 +114,26 @@ def test_usage_errors(squad: Store, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--db", squad.url, "flags", "--since", "2024-04-01",
                        "--until", "2024-03-01")
     assert code == 2 and "swap them" in err
+
+
+def test_analyse_keeps_the_flat_steady_summary_of_runs_with_streams(store: Store) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from etl.records import conform_streams
+    from loadwatch.analysis import analyse
+
+    start = dt.datetime(2024, 3, 1, 7)
+    t = np.arange(600, dtype=float)
+    streams = conform_streams(pd.DataFrame({
+        "time_s": t, "distance_m": 3.0 * t, "altitude_m": 100.0, "cadence_spm": 170.0,
+        "speed_mps": 3.0, "grade_pct": 0.0, "is_moving": True}))
+    record = ActivityRecord(
+        source="manual", source_id="flat-1", sport_type="Run",
+        start_time_utc=start.replace(tzinfo=dt.UTC), start_time_local=start, timezone="UTC",
+        distance_m=1800.0, moving_time_s=600.0, elapsed_time_s=600.0)
+    store.upsert_activity("Ann", ParsedActivity(record, streams))
+    (row,) = analyse(store, ["Ann"]).sessions.to_dict("records")
+    assert row["flat_steady_speed_mps"] == pytest.approx(3.0)
+    assert row["flat_steady_cadence_spm"] == pytest.approx(170.0)
+    assert row["flat_steady_time_s"] >= 540.0

@@ -150,3 +150,37 @@ def test_median_helper_matches_numpy(values: list[float]) -> None:
     from risk.overstride import _median
 
     assert _median(np.array(values)) == float(np.median(values))
+
+
+def _stream(seconds: int, speed: float, cadence: float, grade_pct: float) -> pd.DataFrame:
+    t = np.arange(seconds, dtype=float)
+    return pd.DataFrame({"time_s": t, "distance_m": speed * t,
+                         "altitude_m": 100.0 + speed * t * grade_pct / 100.0,
+                         "heart_rate_bpm": np.nan, "cadence_spm": cadence,
+                         "speed_mps": speed, "grade_pct": grade_pct, "is_moving": True})
+
+
+def test_flat_steady_summary_of_a_flat_and_a_hilly_run() -> None:
+    from risk.overstride import flat_steady_summary
+
+    flat = flat_steady_summary(_stream(600, 3.0, 170.0, 0.0))
+    assert flat["flat_steady_speed_mps"] == pytest.approx(3.0)
+    assert flat["flat_steady_cadence_spm"] == pytest.approx(170.0)
+    assert 540.0 <= flat["flat_steady_time_s"] <= 600.0     # ten 60-s windows, >= 55 s each
+    hilly = flat_steady_summary(_stream(600, 3.0, 170.0, 5.0))
+    assert hilly["flat_steady_time_s"] == 0.0 and np.isnan(hilly["flat_steady_speed_mps"])
+
+
+def test_attach_flat_steady_fills_only_what_is_missing() -> None:
+    from risk.overstride import attach_flat_steady
+
+    activities = pd.DataFrame({"activity_id": [1, 2, 3]})
+    metrics = pd.DataFrame({"flat_steady_speed_mps": [3.0, 3.2],
+                            "flat_steady_cadence_spm": [170.0, 172.0],
+                            "flat_steady_time_s": [600.0, 0.0]},
+                           index=pd.Index([1, 2], name="activity_id"))
+    out = attach_flat_steady(activities, metrics)
+    assert list(out["flat_steady_time_s"].fillna(-1)) == [600.0, 0.0, -1]
+    given = activities.assign(flat_steady_speed_mps=[2.5, np.nan, np.nan])
+    assert list(attach_flat_steady(given, metrics)["flat_steady_speed_mps"].fillna(-1)) == [
+        2.5, 3.2, -1]
