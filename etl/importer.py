@@ -424,11 +424,19 @@ def _plan(path: Path, store: Store, athlete: str | None, timezone: str | None,
 
 # -- running -------------------------------------------------------------------------------------
 class _Pipeline:
-    """Decodes jobs in a process pool (created on demand) and yields results in order."""
+    """Decodes jobs in a process pool (created on demand) and yields results in order.
+
+    If the pool cannot start its workers (e.g. the program runs from a script that cannot be
+    re-imported), decoding falls back to this process. If a worker dies after the pool has
+    worked (a crash or out-of-memory on some file), the files in flight are rejected with a
+    message and a fresh pool takes the rest.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: futures.ProcessPoolExecutor | None = None
+        self.worked = False
+        self.in_process = False
 
     def _executor(self) -> futures.ProcessPoolExecutor:
         if self.pool is None:
@@ -440,6 +448,25 @@ class _Pipeline:
             self.pool = futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self.pool
 
+    def _broken(self, job: DecodeJob) -> Decoded:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+        if not self.worked:
+            self.in_process = True
+            return decode(job)
+        return Decoded(error=("CorruptFileError", "was being decoded when a decoding process "
+                              "died (a crash or out of memory); import this file again on its "
+                              "own"))
+
+    def _submit(self, job: DecodeJob) -> futures.Future[Decoded] | Decoded:
+        if self.in_process:
+            return decode(job)
+        try:
+            return self._executor().submit(decode, job)
+        except futures.process.BrokenProcessPool:
+            return self._broken(job)
+
     def run(self, units: Iterable[_Unit], parallel: bool
             ) -> Iterator[tuple[_Unit, Decoded | None]]:
         window: deque[tuple[_Unit, futures.Future[Decoded] | Decoded | None]] = deque()
@@ -447,24 +474,24 @@ class _Pipeline:
         for unit in units:
             pending: futures.Future[Decoded] | Decoded | None = None
             if isinstance(unit, DecodeJob):
-                pending = (self._executor().submit(decode, unit) if parallel
-                           else decode(unit))
+                pending = self._submit(unit) if parallel else decode(unit)
             window.append((unit, pending))
             while len(window) > limit:
                 yield self._resolve(window.popleft())
         while window:
             yield self._resolve(window.popleft())
 
-    @staticmethod
-    def _resolve(item: tuple[_Unit, futures.Future[Decoded] | Decoded | None]
+    def _resolve(self, item: tuple[_Unit, futures.Future[Decoded] | Decoded | None]
                  ) -> tuple[_Unit, Decoded | None]:
         unit, pending = item
-        if isinstance(pending, futures.Future):
+        if isinstance(pending, futures.Future) and isinstance(unit, DecodeJob):
             try:
-                return unit, pending.result()
-            except futures.process.BrokenProcessPool as exc:
-                return unit, Decoded(error=("CorruptFileError", f"crashed the decoder ({exc})"))
-        return unit, pending
+                result = pending.result()
+            except futures.process.BrokenProcessPool:
+                return unit, self._broken(unit)
+            self.worked = True
+            return unit, result
+        return unit, pending if not isinstance(pending, futures.Future) else None
 
     def close(self) -> None:
         if self.pool is not None:

@@ -7,6 +7,8 @@ import gzip
 import sys
 import types
 import zipfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -382,3 +384,66 @@ def test_export_import_on_postgresql_is_idempotent(pg_store: Store, tmp_path: Pa
     assert counts(import_paths(pg_store, [path], athlete="pg-anna")) == (0, 0, 4, 0)
     frame = pg_store.activities("pg-anna")
     assert len(frame) == 4 and int(frame["has_streams"].sum()) == 2
+
+
+def _many_gpx(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for day in range(count):
+        (folder / f"{day:02d}.gpx").write_bytes(
+            gpx_bytes(START + dt.timedelta(days=day), seconds=20))
+    return folder
+
+
+def test_a_pool_that_cannot_start_falls_back_to_decoding_here(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_submit(*_args: object, **_kwargs: object) -> None:
+        raise BrokenProcessPool("workers could not start")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_submit)
+    folder = _many_gpx(tmp_path / "runs", POOL_MIN_JOBS)
+    report = import_paths(store, [folder], workers=2)
+    assert counts(report) == (POOL_MIN_JOBS, 0, 0, 0)
+
+
+class _FlakyPool:
+    """Decodes synchronously; the ``die_at``-th job of the first pool dies like a worker."""
+
+    created = 0
+
+    def __init__(self, die_at: int | None) -> None:
+        self.die_at, self.jobs = die_at, 0
+        _FlakyPool.created += 1
+
+    def submit(self, func: object, job: object) -> Future[object]:
+        self.jobs += 1
+        future: Future[object] = Future()
+        if self.jobs == self.die_at:
+            future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(func(job))  # type: ignore[operator]
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        return None
+
+
+def test_a_worker_dying_mid_batch_rejects_that_file_and_the_rest_goes_on(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl import importer
+
+    pools: list[_FlakyPool] = []
+
+    def executor(self: importer._Pipeline) -> _FlakyPool:
+        if self.pool is None:
+            pools.append(_FlakyPool(die_at=5 if not pools else None))
+            self.pool = pools[-1]  # type: ignore[assignment]
+        return self.pool  # type: ignore[return-value]
+
+    monkeypatch.setattr(importer._Pipeline, "_executor", executor)
+    folder = _many_gpx(tmp_path / "runs", POOL_MIN_JOBS)
+    report = import_paths(store, [folder], workers=2)
+    assert counts(report) == (POOL_MIN_JOBS - 1, 0, 0, 1)
+    assert report.messages[0].startswith(f"{folder}/04.gpx: was being decoded when a decoding "
+                                         "process died")
+    assert len(pools) == 2                  # a fresh pool took the rest
+    assert store.activity_count() == POOL_MIN_JOBS - 1
