@@ -43,6 +43,7 @@ from etl.strava.errors import (
 from etl.strava.ratelimit import RateLimitPlanner, rate_key
 
 PER_PAGE = 200
+IMPORT_LOG_INPUT = "Strava API sync"
 DEFAULT_OVERLAP = dt.timedelta(days=3)
 Progress = Callable[[int, int, str], None]
 
@@ -468,6 +469,7 @@ def sync(store: Store, athlete: str, full: bool = False, progress: Progress | No
         state.reset_sync_state(store, row.athlete_id)
     stopped: str | None = None
     resume_at: dt.datetime | None = None
+    started = dt.datetime.fromtimestamp(transport.clock(), dt.UTC)
     try:
         syncer.events()
         syncer.retry_failed()
@@ -493,8 +495,14 @@ def sync(store: Store, athlete: str, full: bool = False, progress: Progress | No
         state.save_rate_usage(store, rate_key(settings), client.planner.snapshot())
     current = state.get_sync_state(store, row.athlete_id)
     report = syncer.report(current, stopped=stopped, resume_at=resume_at)
+    finished = dt.datetime.fromtimestamp(transport.clock(), dt.UTC)
     with store.transaction() as conn:
-        state.write_sync_state(conn, row.athlete_id, last_sync_at=dt.datetime.fromtimestamp(
-            transport.clock(), dt.UTC), last_result=report.as_dict())
+        state.write_sync_state(conn, row.athlete_id, last_sync_at=finished,
+                               last_result=report.as_dict())
+    store.log_import(IMPORT_LOG_INPUT, row.athlete, imported=report.inserted,
+                     updated=report.updated, duplicates=report.merged + report.duplicates,
+                     rejected=len(report.rejected),
+                     messages=[*report.rejected, *([report.stopped] if report.stopped else [])],
+                     started_at=started)
     return report
 

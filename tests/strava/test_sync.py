@@ -38,6 +38,9 @@ def test_first_sync_stores_everything_with_the_promised_request_count(store, mak
     assert counts["detail"] == details
     assert counts["streams"] == streams
     assert report.inserted == 40 and report.backfill_complete and not report.rejected
+    logged = store.import_history().iloc[0]
+    assert (logged["input"], logged["athlete"], logged["imported"]) == ("Strava API sync",
+                                                                       "ada", 40)
     frame = store.activities("ada")
     assert len(frame) == 40
     assert set(frame["source"]) == {"strava_api"}
