@@ -30,7 +30,7 @@ import fitdecode
 import gpxpy
 
 from etl.readers import read_activity
-from etl.readers.common import Content, text_start
+from etl.readers.content import Content, text_start
 from etl.readers.fit import decode_messages
 
 DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "activity_files"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from etl.errors import UnsupportedFileError
-from etl.readers.common import MAX_DECOMPRESSED_BYTES, Content, load_content, strip_gz
+from etl.readers.content import MAX_DECOMPRESSED_BYTES, Content, load_content, strip_gz
 from etl.readers.fit import read_fit
 from etl.readers.gpx import read_gpx
 from etl.readers.tcx import read_tcx

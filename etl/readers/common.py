@@ -1,32 +1,22 @@
-"""Normalisation shared by the FIT, GPX and TCX readers.
+"""Normalisation shared by the FIT, GPX and TCX readers: time zones, moving time, speed,
+elevation smoothing, grade, cadence units, the streams frame and totals derived from it.
 
-Everything here works on plain arrays and frames; the only IO is :func:`load_content`, which
-turns a path, bytes or a binary stream into bytes (gunzipping ``.gz`` with a size cap).
-The rules (moving time, elevation smoothing, grade, cadence units, sport and time-zone mapping)
-are documented in ``docs/readers.md``.
+Pure functions over arrays and frames (no IO). The rules are documented in
+``docs/readers.md``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import re
-import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
-from etl.errors import CorruptFileError, HostileInputError, NoDataError, UnsupportedFileError
+from etl.errors import NoDataError
 from etl.records import conform_streams
 from loadwatch import columns as C
-
-MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
-"""Largest activity file accepted after gunzip [bytes]; a bigger one is treated as a gzip bomb."""
 
 MOVING_SPEED_MPS = 0.5
 """Below this speed [m/s] a sample is not moving (files without timer data)."""
@@ -54,279 +44,6 @@ GRADE_LIMIT_PCT = 45.0
 
 CADENCE_PER_LEG_BELOW = 120.0
 """SCIENCE.md 6.1: a running cadence whose median is below this is per leg and is doubled."""
-
-FOOT_SPORTS: frozenset[str] = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
-"""Sports whose cadence is a step rate (cycling cadence is crank rpm, not steps)."""
-
-_READ_CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Content:
-    """The decompressed bytes of one input and what the readers need to name it."""
-
-    name: str
-    data: bytes
-
-    @property
-    def digest(self) -> str:
-        """First 16 hex digits of the SHA-256 of the (decompressed) content."""
-        return hashlib.sha256(self.data).hexdigest()[:16]
-
-
-def strip_gz(name: str) -> str:
-    """``run.fit.gz`` -> ``run.fit`` (case kept)."""
-    return name[:-3] if name.lower().endswith(".gz") else name
-
-
-def load_content(data: bytes | Path | BinaryIO, name: str,
-                 max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Content:
-    """Read ``data`` (bytes, a path or a binary stream) and gunzip it when ``name`` ends in .gz.
-
-    Raises
-    ------
-    HostileInputError
-        The content (after gunzip) is larger than ``max_bytes``.
-    NoDataError
-        The content is empty (or only blanks).
-    CorruptFileError
-        The gzip stream is damaged or truncated.
-    """
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-    elif isinstance(data, Path):
-        try:
-            if data.stat().st_size > max_bytes:
-                raise HostileInputError(name, f"is larger than {max_bytes // 2**20} MB; no "
-                                              "activity file is that big, so it was not read")
-            raw = data.read_bytes()
-        except OSError as exc:
-            raise UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc}); "
-                                             "check the path and its permissions") from exc
-    else:
-        raw = _read_stream(data, name, max_bytes)
-    if name.lower().endswith(".gz"):
-        raw = _gunzip(raw, name, max_bytes)
-    if len(raw) > max_bytes:
-        raise HostileInputError(name, f"is larger than {max_bytes // 2**20} MB; no activity file "
-                                      "is that big, so it was not read")
-    if not raw.strip():
-        raise NoDataError(name, "is empty; the download or export was probably interrupted, "
-                                "export the activity again")
-    return Content(name, raw)
-
-
-def _read_stream(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
-    buffer = io.BytesIO()
-    while True:
-        chunk = stream.read(_READ_CHUNK)
-        if not chunk:
-            return buffer.getvalue()
-        if isinstance(chunk, str):
-            raise UnsupportedFileError(name, "was opened as text; pass bytes or a stream opened "
-                                             "in binary mode ('rb')")
-        buffer.write(chunk)
-        if buffer.tell() > max_bytes:
-            raise HostileInputError(name, f"is larger than {max_bytes // 2**20} MB; no activity "
-                                          "file is that big, so it was not read")
-
-
-def _gunzip(raw: bytes, name: str, max_bytes: int) -> bytes:
-    if not raw.startswith(b"\x1f\x8b"):
-        what = describe_content(raw)
-        raise UnsupportedFileError(name, f"is named .gz but is not gzip-compressed (it looks like "
-                                         f"{what}); rename it without .gz or re-export it")
-    out = bytearray()
-    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    pending = raw
-    try:
-        while pending:
-            out += decompressor.decompress(pending, max_bytes + 1 - len(out))
-            if len(out) > max_bytes:
-                raise HostileInputError(name, f"expands to more than {max_bytes // 2**20} MB "
-                                              "when uncompressed (a gzip bomb?); it was not read")
-            pending = decompressor.unconsumed_tail
-            if decompressor.eof:
-                pending = decompressor.unused_data
-                if pending.startswith(b"\x1f\x8b"):
-                    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-                else:
-                    break
-    except zlib.error as exc:
-        raise CorruptFileError(name, f"the gzip data is damaged ({exc}); re-download or "
-                                     "re-export the file") from exc
-    if not decompressor.eof:
-        raise CorruptFileError(name, "the gzip data is truncated; re-download or re-export "
-                                     "the file")
-    return bytes(out)
-
-
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (a Strava export? import the zip itself)"),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "gzip-compressed data (name it .gz)"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"{", "JSON"),
-    (b"[", "JSON"),
-)
-
-
-def describe_content(data: bytes) -> str:
-    """A short human description of what ``data`` looks like, for error messages."""
-    head = data[:512]
-    if len(data) >= 12 and data[8:12] == b".FIT":
-        return "a FIT file"
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    for magic, what in _SIGNATURES:
-        if stripped.startswith(magic) or head.startswith(magic):
-            return what
-    lower = stripped.lower()
-    if lower.startswith((b"<!doctype html", b"<html")) or b"<html" in lower[:256]:
-        return "an HTML page (a saved web page, not an exported file)"
-    if b"<gpx" in lower:
-        return "a GPX file"
-    if b"<trainingcenterdatabase" in lower:
-        return "a TCX file"
-    if stripped.startswith(b"<"):
-        return "an XML document"
-    if not data:
-        return "an empty file"
-    if b"\x00" in head:
-        return "binary data of an unknown kind"
-    return "plain text"
-
-
-def text_start(data: bytes) -> bytes:
-    """Strip a UTF-8 BOM and leading whitespace (Strava writes ~10 spaces before ``<?xml``)."""
-    return data.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
-
-
-# ---------------------------------------------------------------- sport types
-
-_FIT_SPORTS: dict[str, str] = {
-    "running": "Run", "cycling": "Ride", "walking": "Walk", "hiking": "Hike",
-    "swimming": "Swim", "training": "Workout", "fitness_equipment": "Workout",
-    "generic": "Workout", "transition": "Workout", "multisport": "Workout",
-    "e_biking": "EBikeRide", "rowing": "Rowing", "alpine_skiing": "AlpineSki",
-    "cross_country_skiing": "NordicSki", "snowboarding": "Snowboard",
-    "snowshoeing": "Snowshoe", "inline_skating": "InlineSkate", "ice_skating": "IceSkate",
-    "rock_climbing": "RockClimbing", "kayaking": "Kayaking", "paddling": "Canoeing",
-    "stand_up_paddleboarding": "StandUpPaddling", "surfing": "Surfing",
-    "kitesurfing": "Kitesurf", "windsurfing": "Windsurf", "sailing": "Sail",
-    "golf": "Golf", "soccer": "Soccer", "tennis": "Tennis", "hiit": "HighIntensityIntervalTraining",
-    "wheelchair_push_run": "Wheelchair", "wheelchair_push_walk": "Wheelchair",
-    "mountaineering": "Hike", "floor_climbing": "StairStepper",
-}
-
-_FIT_SUB_SPORTS: dict[tuple[str, str], str] = {
-    ("running", "trail"): "TrailRun",
-    ("running", "treadmill"): "VirtualRun",
-    ("running", "indoor_running"): "VirtualRun",
-    ("running", "virtual_activity"): "VirtualRun",
-    ("fitness_equipment", "treadmill"): "VirtualRun",
-    ("fitness_equipment", "indoor_running"): "VirtualRun",
-    ("cycling", "mountain"): "MountainBikeRide",
-    ("cycling", "gravel_cycling"): "GravelRide",
-    ("cycling", "indoor_cycling"): "VirtualRide",
-    ("cycling", "virtual_activity"): "VirtualRide",
-    ("cycling", "spin"): "VirtualRide",
-    ("cycling", "e_bike_mountain"): "EMountainBikeRide",
-    ("cycling", "e_bike_fitness"): "EBikeRide",
-    ("fitness_equipment", "indoor_cycling"): "VirtualRide",
-    ("fitness_equipment", "elliptical"): "Elliptical",
-    ("fitness_equipment", "stair_climbing"): "StairStepper",
-    ("fitness_equipment", "indoor_rowing"): "Rowing",
-    ("training", "strength_training"): "WeightTraining",
-    ("training", "yoga"): "Yoga",
-    ("training", "pilates"): "Pilates",
-    ("walking", "indoor_walking"): "Walk",
-}
-
-# Strava's own GPX writes <type> as its numeric activity type (9 = run, 1 = ride).
-_STRAVA_NUMERIC_TYPES: dict[str, str] = {"1": "Ride", "4": "Hike", "9": "Run", "10": "Walk"}
-
-_WORDS: dict[str, str] = {
-    "running": "Run", "run": "Run", "trail_running": "TrailRun", "trailrun": "TrailRun",
-    "trail_run": "TrailRun", "treadmill_running": "VirtualRun", "treadmill": "VirtualRun",
-    "virtualrun": "VirtualRun", "virtual_run": "VirtualRun", "indoor_running": "VirtualRun",
-    "street_running": "Run", "track_running": "Run",
-    "biking": "Ride", "cycling": "Ride", "ride": "Ride", "road_biking": "Ride",
-    "mountain_biking": "MountainBikeRide", "mountainbikeride": "MountainBikeRide",
-    "gravel_cycling": "GravelRide", "indoor_cycling": "VirtualRide", "virtualride": "VirtualRide",
-    "walking": "Walk", "walk": "Walk", "hiking": "Hike", "hike": "Hike",
-    "swimming": "Swim", "swim": "Swim", "lap_swimming": "Swim", "open_water_swimming": "Swim",
-    "other": "Workout", "workout": "Workout", "training": "Workout", "generic": "Workout",
-    "strength_training": "WeightTraining", "weighttraining": "WeightTraining", "yoga": "Yoga",
-    "elliptical": "Elliptical", "rowing": "Rowing",
-}
-
-GENERIC_SPORTS: frozenset[str] = frozenset({"Workout"})
-
-
-def camel_word(text: str) -> str:
-    """``stand_up paddling`` -> ``StandUpPaddling``: an unknown sport kept as its own word."""
-    parts = [p for p in re.split(r"[^0-9A-Za-z]+", text) if p]
-    return "".join(p[:1].upper() + p[1:] for p in parts) or "Workout"
-
-
-def sport_from_fit(sport: object, sub_sport: object) -> str:
-    """Map FIT ``sport``/``sub_sport`` (names as decoded by fitdecode) to a Strava sport_type."""
-    sport_name = str(sport) if sport is not None else "generic"
-    sub_name = str(sub_sport) if sub_sport is not None else "generic"
-    if (sport_name, sub_name) in _FIT_SUB_SPORTS:
-        return _FIT_SUB_SPORTS[(sport_name, sub_name)]
-    if sport_name in _FIT_SPORTS:
-        return _FIT_SPORTS[sport_name]
-    if sport_name.isdigit():
-        return "Workout"
-    return camel_word(sport_name)
-
-
-def sport_from_word(word: str | None) -> str | None:
-    """Map a sport word from GPX ``<type>`` or TCX ``Sport`` to a Strava sport_type.
-
-    Returns None when the file gives no sport; unknown words are kept as their own capitalised
-    word (``"paragliding"`` -> ``"Paragliding"``).
-    """
-    if word is None or not word.strip():
-        return None
-    text = word.strip()
-    if text in _STRAVA_NUMERIC_TYPES:
-        return _STRAVA_NUMERIC_TYPES[text]
-    if text.isdigit():
-        return None
-    key = re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
-    if key in _WORDS:
-        return _WORDS[key]
-    compact = key.replace("_", "")
-    if compact in _WORDS:
-        return _WORDS[compact]
-    return camel_word(text)
-
-
-def choose_sport(from_file: str | None, hint: str | None) -> tuple[str, str | None]:
-    """Combine the file's sport with the caller's hint; returns (sport_type, warning or None).
-
-    The file's own specific sport wins. The hint is used when the file states no sport or only
-    a generic one (``Workout``), and when the file says plain ``Run`` and the hint is a more
-    specific run (``TrailRun``/``VirtualRun``). With neither, ``Run`` is assumed (this is a
-    runners' tool) and a warning says so.
-    """
-    if from_file is None or from_file in GENERIC_SPORTS:
-        if hint:
-            return hint, None
-        if from_file is None:
-            return "Run", "the file does not say which sport it is; assumed Run"
-        return from_file, None
-    if hint and from_file == "Run" and hint in C.RUNNING_SPORT_TYPES:
-        return hint, None
-    return from_file, None
-
 
 # ---------------------------------------------------------------- time zones
 
@@ -592,12 +309,6 @@ class StreamSummary:
     avg_heart_rate_bpm: float | None
     max_heart_rate_bpm: float | None
     avg_cadence_spm: float | None
-
-
-def _mean(values: Iterable[float]) -> float | None:
-    array = np.asarray(list(values), dtype="float64")
-    array = array[~np.isnan(array)]
-    return float(array.mean()) if array.size else None
 
 
 def summarise(streams: pd.DataFrame) -> StreamSummary:

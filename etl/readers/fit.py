@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 
 import fitdecode
 import numpy as np
+import pandas as pd
 from fitdecode.exceptions import FitError
 
 from etl.errors import CorruptFileError, NoDataError, UnsupportedFileError
-from etl.readers import common
-from etl.readers.common import Content
+from etl.readers import common, sports
+from etl.readers.content import Content, describe_content
 from etl.readers.fit_crc import file_crc_problems
 from etl.readers.fit_decoder import LeanFitReader, lean_reader_available
 from etl.records import ActivityRecord, ParsedActivity
@@ -106,7 +107,7 @@ def read_fit(content: Content, *, source: str, source_id: str | None,
     data = content.data
     if len(data) < 12 or data[8:12] != b".FIT":
         raise UnsupportedFileError(
-            content.name, f"is not a FIT file (it looks like {common.describe_content(data)}); "
+            content.name, f"is not a FIT file (it looks like {describe_content(data)}); "
                           "check that the right file was chosen")
     warnings = file_crc_problems(data)
     decoded = decode_messages(content)
@@ -273,12 +274,12 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
     elapsed = _num(session.get("total_elapsed_time"))
     end = start + elapsed if elapsed is not None else _num(session.get("timestamp"))
     rows = _session_rows(decoded.samples(), start, end if several else None)
-    file_sport = common.sport_from_fit(session.get("sport", decoded.sport.get("sport")),
+    file_sport = sports.sport_from_fit(session.get("sport", decoded.sport.get("sport")),
                                        session.get("sub_sport", decoded.sport.get("sub_sport")))
     has_sport = "sport" in session or "sport" in decoded.sport
-    sport, sport_warning = common.choose_sport(file_sport if has_sport else None, sport_hint)
+    sport, sport_warning = sports.choose_sport(file_sport if has_sport else None, sport_hint)
     notes = list(warnings) + ([sport_warning] if sport_warning else [])
-    foot = sport in common.FOOT_SPORTS
+    foot = sport in sports.FOOT_SPORTS
     rows, jumps = _repair_clock_jumps(rows, elapsed)
     timer: list[tuple[float, bool]] = list(decoded.timer)
     if jumps:
@@ -341,7 +342,7 @@ def _session_rows(samples: np.ndarray, start: int, end: float | None) -> np.ndar
 
 
 def _streams(rows: np.ndarray, start: int, foot: bool,
-             timer: list[tuple[float, bool]]) -> common.pd.DataFrame:
+             timer: list[tuple[float, bool]]) -> pd.DataFrame:
     if not len(rows):
         return common.make_streams(np.zeros(0))
     slot = _RECORD_FIELDS

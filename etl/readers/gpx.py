@@ -21,8 +21,8 @@ import gpxpy.gpx
 import numpy as np
 
 from etl.errors import CorruptFileError
-from etl.readers import common
-from etl.readers.common import Content
+from etl.readers import common, sports
+from etl.readers.content import Content
 from etl.readers.xml_safety import local_name, parse_safely
 from etl.records import ActivityRecord, ParsedActivity
 
@@ -59,8 +59,8 @@ def read_gpx(content: Content, *, source: str, source_id: str | None,
     altitude = np.array([p.elevation if p.elevation is not None else np.nan for p in timed])
     heart_rate, cadence = _extensions(timed)
     sport_word = next((t.type for t in document.tracks if t.type), None)
-    sport, warning = common.choose_sport(common.sport_from_word(sport_word), sport_hint)
-    foot = sport in common.FOOT_SPORTS
+    sport, warning = sports.choose_sport(sports.sport_from_word(sport_word), sport_hint)
+    foot = sport in sports.FOOT_SPORTS
     streams = common.make_streams(
         stamps, distance_m=distance, altitude_m=altitude, heart_rate_bpm=heart_rate,
         cadence_spm=common.step_cadence_spm(cadence) if foot else None)

@@ -15,10 +15,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from etl.errors import NoDataError
-from etl.readers import common
-from etl.readers.common import Content
+from etl.readers import common, sports
+from etl.readers.content import Content
 from etl.readers.xml_safety import local_name, parse_safely
 from etl.records import ActivityRecord, ParsedActivity
 
@@ -142,9 +143,9 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
                                         "trackpoint times); export the recorded activity again")
     if points.times and min(points.times) < start:
         start = min(points.times)
-    sport, warning = common.choose_sport(common.sport_from_word(activity.get("Sport")),
+    sport, warning = sports.choose_sport(sports.sport_from_word(activity.get("Sport")),
                                          sport_hint)
-    foot = sport in common.FOOT_SPORTS
+    foot = sport in sports.FOOT_SPORTS
     streams = _streams(points, start, foot)
     lap_distance = sum(v for v in (_float(lap.find(f"{ns}DistanceMeters")) for lap in laps)
                        if not np.isnan(v))
@@ -180,7 +181,7 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
     return ParsedActivity(record, streams)
 
 
-def _streams(points: _Points, start: dt.datetime, foot: bool) -> common.pd.DataFrame:
+def _streams(points: _Points, start: dt.datetime, foot: bool) -> pd.DataFrame:
     if not points.times:
         return common.make_streams(np.zeros(0))
     time_s = np.array([(t - start).total_seconds() for t in points.times])
@@ -194,7 +195,7 @@ def _streams(points: _Points, start: dt.datetime, foot: bool) -> common.pd.DataF
     if coverage < _DISTANCE_COVERAGE and has_positions:
         distance = common.haversine_cumulative_m(cols["lat"], cols["lon"])
     elif coverage > 0:
-        distance = common.pd.Series(distance).interpolate(limit_area="inside").ffill() \
+        distance = pd.Series(distance).interpolate(limit_area="inside").ffill() \
             .fillna(0.0).to_numpy()
     cadence = None
     if foot:

@@ -13,7 +13,7 @@ import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
 from etl.errors import CorruptFileError, HostileInputError, UnsupportedFileError
-from etl.readers.common import Content, describe_content, text_start
+from etl.readers.content import Content, describe_content, text_start
 
 
 def local_name(tag: str) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from etl.readers import common
+from etl.readers import common, content, sports
 
 
 def test_moving_mask_excludes_slow_samples_and_long_gaps() -> None:
@@ -86,7 +86,7 @@ def test_derived_speed_is_centred_and_stops_at_pauses() -> None:
     (None, None, "Workout"), ("250", None, "Workout"),
 ])
 def test_fit_sport_mapping(sport: str | None, sub_sport: str | None, expected: str) -> None:
-    assert common.sport_from_fit(sport, sub_sport) == expected
+    assert sports.sport_from_fit(sport, sub_sport) == expected
 
 
 @pytest.mark.parametrize(("word", "expected"), [
@@ -95,15 +95,15 @@ def test_fit_sport_mapping(sport: str | None, sub_sport: str | None, expected: s
     ("", None), (None, None), ("77", None),
 ])
 def test_word_sport_mapping(word: str | None, expected: str | None) -> None:
-    assert common.sport_from_word(word) == expected
+    assert sports.sport_from_word(word) == expected
 
 
 def test_choose_sport_rules() -> None:
-    assert common.choose_sport("Ride", "Run") == ("Ride", None)
-    assert common.choose_sport("Run", "TrailRun") == ("TrailRun", None)
-    assert common.choose_sport("Workout", "Run") == ("Run", None)
-    assert common.choose_sport(None, "Hike") == ("Hike", None)
-    sport, warning = common.choose_sport(None, None)
+    assert sports.choose_sport("Ride", "Run") == ("Ride", None)
+    assert sports.choose_sport("Run", "TrailRun") == ("TrailRun", None)
+    assert sports.choose_sport("Workout", "Run") == ("Run", None)
+    assert sports.choose_sport(None, "Hike") == ("Hike", None)
+    sport, warning = sports.choose_sport(None, None)
     assert sport == "Run" and warning is not None and "assumed Run" in warning
 
 
@@ -132,4 +132,4 @@ def test_haversine_along_a_meridian() -> None:
     (b"\xef\xbb\xbf  <gpx version='1.1'>", "GPX"), (b"hello", "plain text"),
 ])
 def test_describe_content(data: bytes, expected: str) -> None:
-    assert expected in common.describe_content(data)
+    assert expected in content.describe_content(data)
