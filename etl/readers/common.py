@@ -149,9 +149,23 @@ def derived_speed_mps(time_s: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
 def moving_mask(time_s: np.ndarray, speed_mps: np.ndarray) -> np.ndarray:
     """Which samples are moving, for files without timer data.
 
-    A sample is moving when the gap since the previous sample is at most
-    :data:`MAX_MOVING_GAP_S` and its speed is at least :data:`MOVING_SPEED_MPS` (a sample with
-    no speed at all counts as moving). The first sample is moving when its speed allows.
+    Parameters
+    ----------
+    time_s
+        Sample times [s], increasing.
+    speed_mps
+        Sample speeds [m/s]; NaN where unknown.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per sample: the gap since the previous sample is at most
+        :data:`MAX_MOVING_GAP_S` and the speed is at least :data:`MOVING_SPEED_MPS`.
+
+    Notes
+    -----
+    A sample with no speed counts as moving (only the gap rule applies). The first sample
+    has a gap of 0 s. Moving time is then :func:`moving_time_s`.
     """
     n = time_s.size
     gaps = np.concatenate(([0.0], np.diff(time_s))) if n else np.zeros(0)
@@ -197,10 +211,27 @@ def elevation_gain_m(altitude_m: np.ndarray, hysteresis_m: float = ELEVATION_HYS
                      ) -> float | None:
     """Total ascent [m] of an altitude series after smoothing, with hysteresis.
 
-    The series is smoothed by :func:`smooth_altitude`; then a climb is counted only once the
-    altitude has risen ``hysteresis_m`` above the last low point, and a descent resets the low
-    point only once it has fallen ``hysteresis_m`` below the last high point. This ignores
-    barometric and GPS noise smaller than the threshold. Returns None without altitude.
+    Parameters
+    ----------
+    altitude_m
+        Altitude samples [m]; NaN gaps are bridged.
+    hysteresis_m
+        Rise above the last low point [m] before a climb counts (default
+        :data:`ELEVATION_HYSTERESIS_M`).
+
+    Returns
+    -------
+    float or None
+        Total ascent [m]; None when there is no altitude at all.
+
+    Notes
+    -----
+    The series is smoothed by :func:`smooth_altitude`. A climb is counted once the altitude has
+    risen ``hysteresis_m`` above the last low point, and a descent resets the low point only
+    once it has fallen ``hysteresis_m`` below the last high point. This ignores barometric and
+    GPS noise smaller than the threshold. The parameters were chosen against the devices' own
+    session ``total_ascent`` over the shared FIT fixtures: mean absolute difference 7.9 m,
+    worst -12 % (docs/readers.md).
     """
     smooth = smooth_altitude(altitude_m)
     smooth = smooth[~np.isnan(smooth)]
@@ -256,9 +287,22 @@ def grade_pct(distance_m: np.ndarray, altitude_m: np.ndarray) -> np.ndarray:
 def step_cadence_spm(cadence: np.ndarray) -> np.ndarray:
     """Cadence of GPX/TCX files in steps per minute (SCIENCE.md 6.1 defensive rule).
 
-    Strava and most devices write running cadence per leg; some apps write steps per minute.
-    When the median of the non-zero samples is below :data:`CADENCE_PER_LEG_BELOW` the series
-    is per leg and is doubled, otherwise it is already steps per minute.
+    Parameters
+    ----------
+    cadence
+        Cadence samples as written in the file [per leg or steps/min]; 0 while standing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Cadence [steps/min]: doubled when the median of the non-zero samples is below
+        :data:`CADENCE_PER_LEG_BELOW` (per-leg cycles, as Strava and Garmin write running
+        cadence), unchanged otherwise (apps that write steps per minute).
+
+    References
+    ----------
+    Strava API v3, streams: ``cadence`` in RPM (per leg), developers.strava.com/docs/reference.
+    SCIENCE.md section 6.1.
     """
     values = cadence.astype("float64")
     active = values[(values > 0) & ~np.isnan(values)]
