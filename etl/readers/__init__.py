@@ -48,7 +48,8 @@ def read_activity(data: bytes | Path | BinaryIO, name: str, *, source: str = "fi
     Parameters
     ----------
     data
-        The file: its bytes, a path, or a binary stream (an upload).
+        The file: its bytes, a path (``pathlib.Path``; a ``str`` is taken as a path too), or a
+        binary stream (an upload).
     name
         The file name; its suffix chooses the reader (``.fit``, ``.gpx``, ``.tcx``, each
         optionally ``.gz``) and it names the file in every error message.

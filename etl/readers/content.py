@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ def strip_gz(name: str) -> str:
     return name[:-3] if name.lower().endswith(".gz") else name
 
 
-def load_content(data: bytes | Path | BinaryIO, name: str,
+def load_content(data: bytes | str | os.PathLike[str] | BinaryIO, name: str,
                  max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Content:
     """Read ``data`` (bytes, a path or a binary stream) and gunzip it when ``name`` ends in .gz.
 
@@ -52,6 +53,8 @@ def load_content(data: bytes | Path | BinaryIO, name: str,
     CorruptFileError
         The gzip stream is damaged or truncated.
     """
+    if isinstance(data, str | os.PathLike):
+        data = Path(data)
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
     elif isinstance(data, Path):

@@ -216,3 +216,10 @@ def test_oversized_path_is_refused_before_reading(tmp_path: Path) -> None:
     path.write_bytes(b" " * (2 * 1024 * 1024))
     with pytest.raises(HostileInputError, match=r"^big\.tcx: is larger than 1 MB"):
         read_activity(path, "big.tcx", max_bytes=1024 * 1024)
+
+
+def test_a_string_is_taken_as_a_path(run_fit: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "run.fit"
+    path.write_bytes(run_fit)
+    (parsed,) = read_activity(str(path), "run.fit")  # type: ignore[arg-type]
+    assert parsed.record.distance_m == pytest.approx(900.0)
