@@ -97,8 +97,9 @@ def athlete_names(store: Store, athletes: Sequence[str] | None) -> list[str]:
             athlete_id = store.athlete_id(name, create=False)
         except StoreError:
             choices = ", ".join(sorted(visible)) or "none yet"
-            raise UnknownAthleteError(f"no athlete called {name!r} in {store.url} (known: {choices}); "
-                             "import data with `loadwatch import PATH --athlete NAME`") from None
+            raise UnknownAthleteError(
+                f"no athlete called {name!r} in {store.url} (known: {choices}); "
+                "import data with `loadwatch import PATH --athlete NAME`") from None
         if not store.authorize([athlete_id], "activities"):
             raise AccessDenied(f"you may not read the data of athlete {name!r}; ask them to "
                                "grant you access")
@@ -235,7 +236,7 @@ def _within(frame: pd.DataFrame, since: dt.date | None, until: dt.date | None) -
 def analyse(store: Store, athletes: Sequence[str] | None = None, *,
             since: dt.date | None = None, until: dt.date | None = None,
             load: str = "distance_km", settings: Any = None,
-            missing_days: pd.DataFrame | None = None) -> Analysis:
+            missing_days: pd.DataFrame | None = None, with_flags: bool = True) -> Analysis:
     """Sessions, daily context metrics and flags for ``athletes`` (default: all readable).
 
     Parameters
@@ -255,6 +256,9 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
         Thresholds for the context metrics and the flags (defaults of SCIENCE.md section 9).
     missing_days : DataFrame, optional
         ``athlete``, ``local_date`` of days trained but not recorded.
+    with_flags : bool, default True
+        False skips the flag rules and the symptom log (``flags`` and ``hints`` come back
+        empty): for callers that only need the metrics, such as ``loadwatch risk``.
 
     Returns
     -------
@@ -277,6 +281,10 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
     sessions = session_frame(attach_flat_steady(activities, metrics), metrics, athlete_settings)
     daily = context_metrics(daily_frame(sessions, until=until, missing_days=missing_days),
                             load=load, settings=settings)
+    if not with_flags:
+        return Analysis(sessions=_within(sessions, since, until),
+                        daily=_within(daily, since, until), flags=flags_frame([]),
+                        athlete_settings=athlete_settings, load=load, since=since, until=until)
     log = log_frames(store, list(names), until=until)
     flags = _compute_flags(sessions, daily, settings, athlete_settings,
                            injuries=injury_windows(log.injuries),

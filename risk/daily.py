@@ -158,7 +158,10 @@ def _grouped_sums(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    column = frame[name]
+    if pd.api.types.is_float_dtype(column.dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
@@ -203,13 +206,12 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
     days = local_days(frame[C.LOCAL_DATE])
     athlete_code, names = pd.factorize(athletes, sort=True)
     names = np.asarray(names, dtype=object)
-    first = np.full(len(names), np.datetime64("9999-12-31", "D"))
-    np.minimum.at(first, athlete_code, days)
+    by_athlete = pd.Series(days.astype(np.int64)).groupby(athlete_code)
+    first = by_athlete.min().to_numpy().astype("datetime64[D]")
     if until is not None:
         last = np.full(len(names), np.datetime64(until, "D"))
     else:
-        last = np.full(len(names), np.datetime64("0001-01-01", "D"))
-        np.maximum.at(last, athlete_code, days)
+        last = by_athlete.max().to_numpy().astype("datetime64[D]")
     lengths = (last - first).astype(np.int64) + 1
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     size = int(lengths.sum())

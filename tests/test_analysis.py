@@ -53,7 +53,7 @@ def test_stream_metrics_are_computed_once_then_cached(store: Store,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     run_id = add(store, "Ann", 0, 5.4, streams(climb_m_per_s=0.05))
     add(store, "Ann", 2, 6.0)
-    first = analyse(store)
+    first = analyse(store, with_flags=False)
     row = first.sessions.set_index("activity_id").loc[run_id]
     # 30 min at HR 150 with the estimated settings (rest 60, max 190 default): per-sample TRIMP
     assert row["trimp_au"] > 0 and not row["trimp_is_estimated"]
@@ -64,18 +64,20 @@ def test_stream_metrics_are_computed_once_then_cached(store: Store,
         raise AssertionError("stream metrics recomputed although cached")
 
     monkeypatch.setattr(analysis, "summarise_streams", refuse)
-    again = analyse(store)  # memory hit
+    again = analyse(store, with_flags=False)  # memory hit
     analysis._MEMORY.clear()
-    third = analyse(store)  # cache-table hit
+    third = analyse(store, with_flags=False)  # cache-table hit
     for result in (again, third):
         pd.testing.assert_frame_equal(result.sessions, first.sessions)
 
 
 def test_an_edited_activity_is_recomputed(store: Store) -> None:
     run_id = add(store, "Ann", 0, 5.4, streams(hr=150.0))
-    before = analyse(store).sessions.set_index("activity_id").loc[run_id, "trimp_au"]
+    before = analyse(store, with_flags=False).sessions.set_index("activity_id").loc[
+        run_id, "trimp_au"]
     add(store, "Ann", 0, 5.4, streams(hr=170.0), name="edited")  # same source id, new content
-    after = analyse(store).sessions.set_index("activity_id").loc[run_id, "trimp_au"]
+    after = analyse(store, with_flags=False).sessions.set_index("activity_id").loc[
+        run_id, "trimp_au"]
     assert after > before
 
 
@@ -83,10 +85,11 @@ def test_nan_metrics_survive_the_cache_as_nan(store: Store) -> None:
     no_hr = streams()
     no_hr["heart_rate_bpm"] = np.nan
     run_id = add(store, "Ann", 0, 5.4, no_hr)
-    analyse(store)
+    analyse(store, with_flags=False)
     analysis._MEMORY.clear()
     versions = metrics_cache.activity_versions(store, [run_id])
-    key = analysis._cache_key(analyse(store).athlete_settings["Ann"], versions[run_id])
+    settings = analyse(store, with_flags=False).athlete_settings["Ann"]
+    key = analysis._cache_key(settings, versions[run_id])
     cached = metrics_cache.get_metrics(store, {run_id: key})[run_id]
     assert np.isnan(cached["trimp_au"]) and cached["up_vert_m"] == pytest.approx(0.0)
 
@@ -95,7 +98,10 @@ def test_athlete_settings_come_from_the_store(store: Store) -> None:
     add(store, "Ann", 0, 10.0)
     store.set_athlete("Ann", sex="F", settings={"max_hr_bpm": 200, "rest_hr_bpm": 48,
                                                 "other_module_key": "kept"})
-    settings = analyse(store).athlete_settings["Ann"]
+    result = analyse(store)
+    settings = result.athlete_settings["Ann"]
+    assert list(result.flags.columns)[:3] == ["athlete", "local_date", "kind"]
+    assert analyse(store, with_flags=False).flags.empty
     assert (settings.sex, settings.max_hr_bpm, settings.rest_hr_bpm) == ("F", 200.0, 48.0)
     assert "max_hr_bpm" not in settings.estimated and "threshold_hr_bpm" in settings.estimated
     assert settings.threshold_hr_bpm == pytest.approx(48 + 0.85 * 152)
@@ -112,8 +118,9 @@ def test_invalid_stored_settings_name_the_athlete(store: Store) -> None:
 def test_window_is_cut_after_computing_on_the_whole_history(store: Store) -> None:
     for day in range(40):
         add(store, "Ann", day, 5.0 + day % 3)
-    whole = analyse(store).daily.set_index("local_date")
-    part = analyse(store, since=D0 + dt.timedelta(35), until=D0 + dt.timedelta(45))
+    whole = analyse(store, with_flags=False).daily.set_index("local_date")
+    part = analyse(store, with_flags=False, since=D0 + dt.timedelta(35),
+                   until=D0 + dt.timedelta(45))
     assert part.daily["local_date"].tolist() == [D0 + dt.timedelta(d) for d in range(35, 46)]
     day36 = part.daily.set_index("local_date").loc[D0 + dt.timedelta(36)]
     assert day36["acwr_uncoupled"] == pytest.approx(whole.loc[D0 + dt.timedelta(36),
@@ -148,9 +155,9 @@ def test_analysis_and_cache_on_postgresql(pg_store: Store) -> None:
     no_hr["heart_rate_bpm"] = np.nan
     run_id = add(pg_store, "Ann", 0, 5.4, no_hr)
     add(pg_store, "Ann", 1, 6.0)
-    first = analyse(pg_store)
+    first = analyse(pg_store, with_flags=False)
     analysis._MEMORY.clear()
-    second = analyse(pg_store)
+    second = analyse(pg_store, with_flags=False)
     pd.testing.assert_frame_equal(first.daily, second.daily)
     assert cache_rows(pg_store) == 1
     assert np.isnan(second.sessions.set_index("activity_id").loc[run_id, "trimp_au"])

@@ -45,7 +45,7 @@ def run_risk(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         analysis = analyse(store, args.athlete or None, since=since, until=until,
-                           load=args.load)
+                           load=args.load, with_flags=False)
     except (SettingsError, UnknownAthleteError) as exc:
         raise UsageError(str(exc)) from None
     if analysis.daily.empty:
