@@ -7,8 +7,9 @@ and start time six hours after the previous one, so every file is a distinct act
 store's de-duplication (the export's CSV start time is the one kept). Then, in one run:
 
 1. bare single-process decode of the same (decompressed) files: every FIT decoder installed
-   (fitdecode; garmin-fit-sdk and fitfast from the optional ``bench`` extra), gpxpy for GPX,
-   ElementTree for TCX;
+   (fitdecode with its default processor and with ``processor=None``; garmin-fit-sdk and fitfast
+   from the optional ``bench`` extra), gpxpy for GPX, ElementTree for TCX; and, for context,
+   loadwatch's own ``read_activity`` (decode + normalise) per format in one process;
 2. loadwatch's end-to-end import of the zip (read members, gunzip, decode, normalise, store in
    a fresh SQLite file) with a process pool on all cores, run in a child process whose process
    tree's resident memory is sampled every 50 ms.
@@ -86,16 +87,23 @@ def build_export(target: Path, files: int, sources: list[tuple[str, bytes]]
 
 
 # -- bare decoders ---------------------------------------------------------------------------
-def _fitdecode(data: bytes) -> int:
+def _fitdecode(data: bytes, *, raw: bool = False) -> int:
+    """Every data message; ``raw``: no data processor (no unit conversion), no CRC check."""
     import fitdecode
 
+    options: dict[str, object] = {"check_crc": fitdecode.CrcCheck.DISABLED}
+    if raw:
+        options["processor"] = None
     count = 0
-    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED,
-                             keep_raw_chunks=False) as reader:
+    with fitdecode.FitReader(io.BytesIO(data), **options) as reader:
         for frame in reader:
             if frame.frame_type == fitdecode.FIT_FRAME_DATA:
                 count += 1
     return count
+
+
+def _fitdecode_raw(data: bytes) -> int:
+    return _fitdecode(data, raw=True)
 
 
 def _garmin(data: bytes) -> int:
@@ -128,8 +136,19 @@ def _elementtree(data: bytes) -> int:
     return sum(1 for el in root.iter() if el.tag.endswith("Trackpoint"))
 
 
+def _loadwatch_reader(kind: str) -> Callable[[bytes], int]:
+    """loadwatch's own reader (decode + normalise to a record and streams), for context."""
+    from etl.readers import read_activity
+
+    def read(data: bytes) -> int:
+        return sum(len(p.streams) for p in read_activity(data, f"bench.{kind}"))
+
+    return read
+
+
 def available_fit_decoders() -> dict[str, Callable[[bytes], int]]:
-    decoders: dict[str, Callable[[bytes], int]] = {"fitdecode": _fitdecode}
+    decoders: dict[str, Callable[[bytes], int]] = {"fitdecode": _fitdecode,
+                                                   "fitdecode processor=None": _fitdecode_raw}
     for name, module, func in (("garmin-fit-sdk", "garmin_fit_sdk", _garmin),
                                ("fitfast", "fitfast", _fitfast)):
         try:
@@ -259,6 +278,9 @@ def main() -> int:
         rows += [("GPX", "gpxpy", gpx_s, gpx_ok, gpx_failed),
                  ("TCX", "ElementTree", tcx_s, tcx_ok, tcx_failed)]
         fit_rows = [r for r in rows if r[0] == "FIT"]
+        for kind in ("fit", "gpx", "tcx"):
+            seconds, ok, failed = bare(_loadwatch_reader(kind), by_kind[kind])
+            rows.append((kind.upper(), "loadwatch read_activity", seconds, ok, failed))
         lenient = min((r for r in fit_rows if r[4] == 0), key=lambda r: r[2], default=None)
         fastest = min(fit_rows, key=lambda r: r[2])
         e2e_s, peak, summary = end_to_end(zip_path, Path(tmp) / "bench.db", args.workers)
