@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from etl.errors import StoreError
@@ -190,6 +191,25 @@ def api_source_ids(store: Store, athlete_id: int) -> list[str]:
         rows = conn.execute(select(al.c.source_id).join(a, a.c.id == al.c.activity_id).where(
             and_(a.c.athlete_id == athlete_id, al.c.source == SOURCE))).all()
     return [str(r[0]) for r in rows]
+
+
+def stored_streams(store: Store, source_id: str, *, start_time_utc: dt.datetime,
+                   elapsed_time_s: float | None, distance_m: float | None) -> pd.DataFrame | None:
+    """The stored samples of API activity ``source_id`` if they still describe it.
+
+    Only when the kept record is the API's own, has streams, and its start, elapsed time and
+    distance are unchanged (an edit of title or sport type); ``None`` otherwise.
+    """
+    a = T.activities
+    with store.engine.connect() as conn:
+        row = conn.execute(select(a.c.id, a.c.start_time_utc, a.c.elapsed_time_s,
+                                  a.c.distance_m, a.c.has_streams).where(and_(
+            a.c.source == SOURCE, a.c.source_id == source_id))).first()
+    if row is None or not row.has_streams or row.start_time_utc != start_time_utc \
+            or row.elapsed_time_s != elapsed_time_s or row.distance_m != distance_m:
+        return None
+    frame = store.streams(int(row.id))
+    return None if frame.empty else frame
 
 
 def has_alias(conn: Connection, source_id: str) -> bool:

@@ -228,6 +228,12 @@ class Syncer:
                                         f"activity; {mapping.MALFORMED_FIX}")
         streams = self._no_streams
         if record.is_run and not record.is_manual:
+            kept = state.stored_streams(self.store, record.source_id,
+                                        start_time_utc=record.start_time_utc,
+                                        elapsed_time_s=record.elapsed_time_s,
+                                        distance_m=record.distance_m)
+            if kept is not None:  # an edit of title or sport: the samples are unchanged
+                return ParsedActivity(record, kept)
             self._budget()
             try:
                 answer = self.client.streams(strava_id, mapping.STREAM_KEYS)

@@ -100,8 +100,11 @@ def test_new_changed_and_deleted_activities(store, make_fake, transport, clock):
     assert frame.loc[str(history[1]["id"]), "sport_type"] == "VirtualRun"
     assert frame.loc[str(history[2]["id"]), "sport_type"] == "Kitesurf"  # unknown: kept
     assert frame.loc[str(fresh["id"]), "name"] == "New run"
-    # one detail + one streams for the new run and the changed run; none for the non-run
-    assert fake.counts()["detail"] == 2 and fake.counts()["streams"] == 2
+    # a detail for the new and the changed run, streams only for the new one (the change of
+    # sport type leaves the samples alone: they are reused); nothing for the non-run
+    assert fake.counts()["detail"] == 2 and fake.counts()["streams"] == 1
+    changed = frame.loc[str(history[1]["id"])]
+    assert changed["has_streams"] and len(store.streams(int(changed["activity_id"]))) == 20
     assert state.failed_activities(store, store.athlete_id("ada")) == []
 
 
@@ -349,3 +352,17 @@ def test_summary_without_start_is_rejected_and_moves_no_cursor(store, make_fake,
     current = state.get_sync_state(store, store.athlete_id("ada"))
     assert current.backfill_before == dt.datetime.fromisoformat(history[7]["start_date"])
     assert state.failed_activities(store, store.athlete_id("ada")) == [broken]
+
+
+def test_cropped_run_fetches_its_streams_again(store, make_fake, transport):
+    history = generate_history(3, end=NOW, run_fraction=1.0, manual_every=0)
+    fake = make_fake(history)
+    connect(store, fake, transport)
+    sync(store, "ada", transport=transport)
+    cropped = history[0]["distance"] - 500.0
+    fake.activities[history[0]["id"]]["distance"] = cropped
+    fake.requests.clear()
+    report = sync(store, "ada", transport=transport)
+    assert report.updated == 1 and fake.counts() == {"list": 1, "detail": 1, "streams": 1}
+    row = store.activities("ada").set_index("source_id").loc[str(history[0]["id"])]
+    assert row["distance_m"] == pytest.approx(cropped)
