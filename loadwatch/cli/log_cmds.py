@@ -20,7 +20,7 @@ from etl.errors import InputError
 from etl.store import Store, log
 from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
 from risk import symptom_codes as S
-from risk.visa_h import ITEM_TOPICS
+from risk.visa_h import ITEM_TOPICS, visa_h_trend
 
 DISCLAIMER = "Not a medical device; not a diagnosis."
 KIND_CHOICES = ("symptoms", "wellness", "injuries", "visa_h", "rpe")
@@ -183,6 +183,8 @@ def run_list(args: argparse.Namespace) -> int:
     store = open_store(args)
     frame = log.current(store, args.kind, args.athlete, since=parse_date(args.since, "--since"),
                         until=parse_date(args.until, "--until"))
+    if args.kind == "visa_h" and not frame.empty:
+        frame = visa_h_trend(frame)
     emit(_display(frame, args.format), args.format)
     return EXIT_OK
 
@@ -321,7 +323,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     template.add_argument("--kind", required=True, choices=tuple(log_csv.COLUMNS))
     template.set_defaults(func=run_template)
 
-    listing = commands.add_parser("list", help="current entries")
+    listing = commands.add_parser(
+        "list", help="current entries (VISA-H with its change since the previous score, "
+        "10 points or more marked)")
     listing.add_argument("--kind", required=True, choices=KIND_CHOICES)
     listing.add_argument("--athlete", metavar="NAME")
     listing.add_argument("--since", metavar="DATE")

@@ -78,6 +78,13 @@ def test_wellness_injury_visa_h_and_edit_history(db: str,
     assert versions[1]["supersedes"] == versions[0]["version_id"]
     assert run(db, "log", "list", "--kind", "injuries", "--format", "json") == 0
     assert [v["days_lost"] for v in json.loads(capsys.readouterr().out)] == [28]
+    assert run(db, "log", "visa-h", "--athlete", "ann", "--date", "2024-05-15", "--items",
+               "7,7,7,7,6,7,7,16", "--branch", "B") == 0
+    capsys.readouterr()
+    assert run(db, "log", "list", "--kind", "visa_h", "--format", "json") == 0
+    trend = json.loads(capsys.readouterr().out)
+    assert [(t["visa_h_points"], t["visa_h_change_points"], t["is_large_visa_h_change"])
+            for t in trend] == [(49, None, False), (64, 15.0, True)]
 
 
 def test_rpe_for_a_stored_activity(db: str, capsys: pytest.CaptureFixture[str]) -> None:
