@@ -15,6 +15,7 @@ The plan is built in four steps:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -44,6 +45,9 @@ MIN_RUN_M = 2000.0
 EASY_WEIGHTS: tuple[float, ...] = (0.65, 1.3, 1.0)
 #: Foster monotony (mean / SD of 7 daily distances, SD with ddof 0) the pass stays under.
 MONOTONY_CAP = 1.85
+#: Easy runs stay below this multiple of the median stress of earlier runs (hard: 1.5).
+EASY_STRESS_CAP = 1.35
+HARD_MIN_PRIOR = 5
 #: Passes of :func:`keep_gentle` at most (it stops as soon as one changes nothing).
 MAX_PASSES = 6
 
@@ -111,6 +115,15 @@ class Session:
         rest = easy_d - full * period
         roll = self.roll_g * (full * period / 2 + min(rest, period / 2))
         return roll + self.rep_g * self.n_reps * self.rep_s * self.v_rep
+
+    def stress(self, threshold: float) -> float:
+        """rTSS-like stress: 100 x hours x (fourth-power mean speed / threshold)^2."""
+        moving = self.easy_s + self.n_reps * (self.rep_s + self.rec_s)
+        if moving <= 0:
+            return 0.0
+        fourth = (self.easy_s * self.v_easy**4 + self.n_reps * (
+            self.rep_s * self.v_rep**4 + self.rec_s * self.v_rec**4)) / moving
+        return 100.0 * moving / 3600.0 * (fourth**0.25 / threshold) ** 2
 
     def scale_grades(self, factor: float) -> None:
         """Flatten the route by ``factor``, keeping rolling climbs above the 2 m hysteresis."""
@@ -313,7 +326,8 @@ def plan_base(athlete: SimulatedAthlete, days: int, start: dt.date, habits: Habi
             session = Session(day=day, kind=S.RACE, v_easy=habits.v_easy, roll_g=habits.roll_g,
                               roll_p=habits.roll_p, start_s=9 * 3600)
         elif slot == "L":
-            session = Session(day=day, kind=S.LONG, v_easy=habits.v_easy * 0.97,
+            session = Session(day=day, kind=S.LONG, v_easy=habits.v_easy * float(
+                rng.uniform(0.92, 1.0)),
                               roll_g=habits.roll_g, roll_p=habits.roll_p)
             session.set_easy_distance(long_km * 1000 * float(rng.uniform(0.97, 1.03)))
             session.start_s = int(rng.integers(8 * 60, 9 * 60 + 30)) * 60
@@ -327,7 +341,7 @@ def plan_base(athlete: SimulatedAthlete, days: int, start: dt.date, habits: Habi
                                  MIN_EASY_S)
         else:
             session = Session(day=day, kind=S.EASY, v_easy=habits.v_easy * float(
-                rng.uniform(0.97, 1.03)), roll_g=habits.roll_g, roll_p=habits.roll_p)
+                rng.uniform(0.93, 1.07)), roll_g=habits.roll_g, roll_p=habits.roll_p)
             session.set_easy_distance(easy_km * 1000 * float(rng.uniform(0.92, 1.08)))
         if session.kind != S.LONG:
             session.start_s = session.start_s if session.kind == S.RACE else int(
@@ -429,6 +443,10 @@ def keep_gentle(sessions: list[Session], days: int, athlete: SimulatedAthlete,
                 events: list[Event], long_fallback_m: float) -> None:
     """The forward pass: cap the recorded runs so none of the spike rules can fire.
 
+    Clean runners get every cap; the others only the single-session cap and the choice of
+    race distance (their illness breaks and unrecorded runs leave natural jumps in the data,
+    on top of the patterns planted later).
+
     Works day by day and only ever shortens (or drops) runs or flattens their routes. A
     shortening of an earlier day can lower the 30-day longest run that a later run was
     already judged against, so passes repeat until one changes nothing. Decided races are
@@ -469,10 +487,14 @@ def _forward_pass(sessions: list[Session], days: int, athlete: SimulatedAthlete,
         up[day] = sum(s.up_m for s in runs)
 
     first = min(by_day, default=0)
+    strict = athlete.is_clean
+    stresses: list[float] = []
     for day in range(first, days):
         runs = by_day.get(day)
         if not runs:
             continue
+        if strict:
+            _keep_easy_easy(runs, stresses, thr)
         lmax = max(longest[max(day - 29, 0):day], default=0.0)
         for session in runs:
             if session.kind == S.RACE and (day in pending or session.distance_m > SESSION_CAP
@@ -480,8 +502,8 @@ def _forward_pass(sessions: list[Session], days: int, athlete: SimulatedAthlete,
                 preferred = pending.pop(day, session.distance_m * 0.999)
                 chosen = choose_race(athlete, preferred, lmax, options_m)
                 if chosen is None:
-                    session.kind, session.n_reps, session.rec_s = S.LONG, 0, 0.0
-                    session.set_easy_distance(min(long_fallback_m, SESSION_CAP * lmax
+                    session.kind, session.n_reps, session.rec_s = S.EASY, 0, 0.0
+                    session.set_easy_distance(min(long_fallback_m, 0.6 * lmax
                                                   if lmax > 0 else long_fallback_m))
                 else:
                     set_race(session, athlete, chosen)
@@ -495,7 +517,7 @@ def _forward_pass(sessions: list[Session], days: int, athlete: SimulatedAthlete,
                     if session.kind != S.RACE:
                         reduce_run(session, session.distance_m * factor)
         refresh(day)
-        history = day - first
+        history = day - first if strict else -1
         if history >= 13:
             _cap_window(day, by_day, dist, refresh, WEEK_CAP)
         if history >= 27:
@@ -506,13 +528,29 @@ def _forward_pass(sessions: list[Session], days: int, athlete: SimulatedAthlete,
         for session in runs:
             if session.up_m > SESSION_UP_CAP_M:
                 session.scale_grades(SESSION_UP_CAP_M / session.up_m * 0.98)
+            bisect.insort(stresses, session.stress(thr))
         refresh(day)
 
 
-#: What the weekly cap shortens: easy runs first, then the warm-up of workouts. Long runs and
-#: races are left alone (shortening them would lower the 30-day longest run for weeks).
+def _keep_easy_easy(runs: list[Session], stresses: list[float], thr: float) -> None:
+    """Shorten easy runs whose stress nears 1.5 x the median of all earlier runs (a 'hard
+    day' by stress, SCIENCE.md 5.1), so only workouts, long runs and races are hard."""
+    if len(stresses) < HARD_MIN_PRIOR:
+        return
+    count = len(stresses)
+    median = (stresses[count // 2] + stresses[(count - 1) // 2]) / 2.0
+    for session in runs:
+        stress = session.stress(thr)
+        if session.kind in EASY_KINDS and stress > EASY_STRESS_CAP * median:
+            reduce_run(session, session.distance_m * EASY_STRESS_CAP * median / stress * 0.99)
+
+
+#: What the weekly cap shortens: easy runs first, then the warm-up of workouts, then (only on
+#: the day itself) the long run; races are left alone. Shortening earlier long runs would lower
+#: the 30-day longest run for weeks.
 EASY_KINDS = (S.EASY, S.RECOVERY)
 WORKOUT_KINDS = (S.TEMPO, S.INTERVALS, S.HILLS)
+LONG_KINDS = (S.LONG, S.TRAIL)
 
 
 def _cap_window(day: int, by_day: dict[int, list[Session]], dist: list[float],
@@ -520,15 +558,15 @@ def _cap_window(day: int, by_day: dict[int, list[Session]], dist: list[float],
     previous = sum(dist[day - 13:day - 6])
     if previous <= 0 or sum(dist[day - 6:day + 1]) <= cap * previous:
         return
-    for kinds in (EASY_KINDS, WORKOUT_KINDS):
+    for kinds in (EASY_KINDS, WORKOUT_KINDS, LONG_KINDS):
         for other in range(day, day - 7, -1):
             for session in by_day.get(other, []):
                 excess = sum(dist[day - 6:day + 1]) - cap * previous
                 if excess <= 0:
                     return
-                if session.kind not in kinds:
+                if session.kind not in kinds or (kinds is LONG_KINDS and other != day):
                     continue
-                if kinds is EASY_KINDS:
+                if kinds is EASY_KINDS or other == day:
                     reduce_run(session, max(session.distance_m - excess, 0.0))
                 else:
                     main = session.distance_m - session.easy_s * session.v_easy

@@ -25,7 +25,9 @@ Planter = Callable[[SimulatedAthlete, list[Session], int, dt.date, Habits, np.ra
 MODERATE_SPIKE = 1.5
 LARGE_SPIKE = 2.15
 #: Cadence of an overstriding run relative to the runner's own (SCIENCE.md 6.3: flag at -5 %).
-OVERSTRIDE_FACTOR = 0.92
+OVERSTRIDE_FACTOR = 0.90
+#: Training-camp week over the weekly mean of the three weeks before.
+CAMP_FACTOR = 2.3
 
 
 def _date(start: dt.date, day: int) -> dt.date:
@@ -98,26 +100,29 @@ def plant_session_spike(athlete: SimulatedAthlete, sessions: list[Session], days
 
 def plant_weekly_camp(athlete: SimulatedAthlete, sessions: list[Session], days: int,
                       start: dt.date, habits: Habits, rng: np.random.Generator) -> list[Event]:
-    """Two 'training camp' weeks with a second easy run every day: the week about doubles."""
+    """Two 'training camp' weeks with extra easy runs: the week reaches 2.3 x the weekly mean
+    of the three weeks before (weekly spike > 30 %, uncoupled ACWR >= 1.8)."""
     events = []
     for at in (0.4, 0.75):
         first = _monday_on_or_after(int(days * at), start)
         if first + 7 > days:
             continue
         easy_m = _typical_easy_m(sessions, first)
+        usual = sum(s.distance_m for s in recorded_runs(sessions) if first - 21 <= s.day < first)
+        for run in (s for s in sessions if s.is_run and first <= s.day < first + 7):
+            run.recorded = True
+        week = sum(s.distance_m for s in recorded_runs(sessions) if first <= s.day < first + 7)
+        extra = max(CAMP_FACTOR * usual / 3.0 - week, 0.0)
+        per_day = extra / 7.0
         added = []
         for day in range(first, first + 7):
-            runs = _runs_on(sessions, day)
-            for run in runs:
-                run.recorded = True
-            if any(r.kind in (S.LONG, S.RACE) for r in runs):
+            if not _runs_on(sessions, day):
+                added.append(_easy_run(day, habits, min(per_day, 1.5 * easy_m)))
                 continue
-            if not runs:
-                added.append(_easy_run(day, habits, easy_m))
-            added.append(_easy_run(day, habits, 1.1 * easy_m, start_s=17 * 3600 + 1800))
+            added.append(_easy_run(day, habits, per_day, start_s=17 * 3600 + 1800))
         sessions.extend(added)
         events.append(Event("weekly_spike", _date(start, first), _date(start, first + 6),
-                            "training camp: a second easy run every day"))
+                            "training camp: extra easy runs every day"))
     return events
 
 
@@ -183,13 +188,15 @@ def plant_monotony(athlete: SimulatedAthlete, sessions: list[Session], days: int
 
 def plant_overstride(athlete: SimulatedAthlete, sessions: list[Session], days: int,
                      start: dt.date, habits: Habits, rng: np.random.Generator) -> list[Event]:
-    """From 40 % of the history on, a quarter of the flat easy runs with cadence 8 % low."""
+    """From 40 % of the history on, a quarter of the flat easy and long runs with cadence 10 %
+    below the runner's own."""
     events = []
     for session in recorded_runs(sessions):
-        if session.day >= int(days * 0.4) and session.kind == S.EASY and rng.random() < 0.25:
+        if (session.day >= int(days * 0.4) and session.kind in (S.EASY, S.LONG)
+                and rng.random() < 0.25):
             session.cad_factor = OVERSTRIDE_FACTOR
             events.append(Event("overstride_run", _date(start, session.day),
-                                _date(start, session.day), "cadence 8 % below own baseline"))
+                                _date(start, session.day), "cadence 10 % below own baseline"))
     return events
 
 
