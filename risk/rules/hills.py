@@ -15,7 +15,6 @@ from risk.rules.common import (
     as_int_id,
     daily_sorted,
     episode_starts,
-    exceeds,
     exceeds_array,
     history_days,
     pct_change,
@@ -62,14 +61,13 @@ def hill_session_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[F
         return []
     runs["up_m"] = _uphill(runs)
     runs["prior_up_m"] = prior_window(runs, "up_m", settings.session_window_days, "max")
+    prior_m = runs["prior_up_m"]
+    chosen = (prior_m.notna() & (runs["up_m"] >= settings.hill_session_min_m)
+              & ((prior_m <= 0) | exceeds_array(runs["up_m"], prior_m,
+                                                 settings.hill_session_factor)))
     flags = []
-    for row in runs[["athlete", "activity_id", "day_ts", "up_m", "prior_up_m"]].to_dict(
-            "records"):
+    for row in runs[chosen].to_dict("records"):
         up, prior = float(row["up_m"]), float(row["prior_up_m"])
-        if pd.isna(prior) or not up >= settings.hill_session_min_m:
-            continue
-        if prior > 0 and not exceeds(up, prior, settings.hill_session_factor):
-            continue
         day = to_date(row["day_ts"])
         change = pct_change(up, prior) if prior > 0 else None
         more = f"{change:.0f} % more than" if change is not None else "more than"

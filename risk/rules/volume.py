@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
 from risk.rules.common import (
+    PCT_DECIMALS,
     as_int_id,
     daily_sorted,
     episode_starts,
@@ -85,35 +87,34 @@ def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[
     window = settings.session_window_days
     runs["lmax_km"] = prior_window(runs, "run_km", window, "max")
     runs["n_prior"] = runs.groupby("athlete", sort=False).cumcount()
-    flags: list[Flag] = []
-    bands_by_day: dict[tuple[Any, Any], int] = {}
-    columns = ["athlete", "activity_id", "day_ts", "run_km", "lmax_km", "n_prior"]
-    for row in runs[columns].to_dict("records"):
-        distance, lmax = float(row["run_km"]), float(row["lmax_km"])
-        if not distance > 0:
-            continue
-        if not lmax > 0:
-            if row["n_prior"] > 0 and pd.isna(lmax):
-                flags.append(_return_after_break(row, distance, window))
-            continue
-        spike = pct_change(distance, lmax)
-        band = spike_band(spike, settings)
-        key = (row["athlete"], row["day_ts"])
-        bands_by_day[key] = max(bands_by_day.get(key, 0), BANDS.index(band))
-        if band == "reference":
-            continue
+    distance, lmax = runs["run_km"], runs["lmax_km"]
+    judged = (distance > 0) & (lmax > 0)
+    runs["spike_pct"] = (100.0 * (distance - lmax) / lmax).round(PCT_DECIMALS).where(judged)
+    runs["band"] = np.select(
+        [runs["spike_pct"] > settings.session_large_pct,
+         runs["spike_pct"] > settings.session_moderate_pct,
+         runs["spike_pct"] > settings.session_small_pct], [3, 2, 1], 0)
+    bands_by_day: dict[Any, int] = (
+        runs[judged].groupby(["athlete", "day_ts"], sort=False)["band"].max().to_dict())
+    returning = (distance > 0) & lmax.isna() & (runs["n_prior"] > 0)
+    flags = [_return_after_break(row, float(row["run_km"]), window)
+             for row in runs[returning].to_dict("records")]
+    for row in runs[runs["band"] > 0].to_dict("records"):
+        distance_km, longest, spike = (float(row["run_km"]), float(row["lmax_km"]),
+                                       float(row["spike_pct"]))
+        band = BANDS[int(row["band"])]
         day = to_date(row["day_ts"])
         flags.append(Flag(
             athlete=str(row["athlete"]), local_date=day, kind="session_spike",
             severity=BAND_SEVERITY[band], value=spike, threshold=_band_floor(band, settings),
             unit="%",
-            message=f"Your run on {day} ({km(distance)}) was {pct(spike)} longer than your "
-            f"longest run in the previous {window:.0f} days ({km(lmax)}): a {band} "
+            message=f"Your run on {day} ({km(distance_km)}) was {pct(spike)} longer than your "
+            f"longest run in the previous {window:.0f} days ({km(longest)}): a {band} "
             "single-session spike.",
-            advice=f"Keep your next long runs within 10 % of {km(lmax)} (at most "
-            f"{km(lmax * settings.guidance_longest_factor)}) until this distance is usual.",
+            advice=f"Keep your next long runs within 10 % of {km(longest)} (at most "
+            f"{km(longest * settings.guidance_longest_factor)}) until this distance is usual.",
             evidence_key=ev.SESSION_SPIKE, activity_id=as_int_id(row["activity_id"]),
-            category=band, details={"longest_prior_km": lmax, "distance_km": distance},
+            category=band, details={"longest_prior_km": longest, "distance_km": distance_km},
         ))
     flags.extend(_same_day_flags(runs, settings, bands_by_day))
     return flags
@@ -124,7 +125,7 @@ def _band_floor(band: str, settings: RiskSettings) -> float:
             "large": settings.session_large_pct}[band]
 
 
-def _return_after_break(row: dict[str, Any], distance: float, window: float) -> Flag:
+def _return_after_break(row: dict[Any, Any], distance: float, window: float) -> Flag:
     day = to_date(row["day_ts"])
     return Flag(
         athlete=str(row["athlete"]), local_date=day, kind="session_spike",
@@ -140,7 +141,7 @@ def _return_after_break(row: dict[str, Any], distance: float, window: float) -> 
 
 
 def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
-                    bands_by_day: dict[tuple[Any, Any], int]) -> list[Flag]:
+                    bands_by_day: dict[Any, int]) -> list[Flag]:
     counts = runs.groupby(["athlete", "day_ts"], sort=False)["run_km"].transform("size")
     doubles = runs[counts >= 2]
     flags: list[Flag] = []
