@@ -347,14 +347,15 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     index = np.broadcast_to(np.arange(width), (n, width))
 
     w = windows
-    before_days = w.chronic_days - w.acute_days
-    load_running = running_sums(load_grid)
-    acute_sum = window_sums(load_running, w.acute_days)
-    acute = (acute_sum / w.acute_days).astype(float)
-    chronic_coupled = (window_sums(load_running, w.chronic_days) / w.chronic_days).astype(float)
-    chronic_uncoupled = shift_days(
-        (window_sums(load_running, before_days) / before_days).astype(float), w.acute_days)
+    numeric = [name for name in CONTEXT_COLUMNS if name not in (ACWR_STATE, LOAD_MEASURE)]
+    block = np.empty((len(out), len(numeric)), order="F")
+    position = {name: index for index, name in enumerate(numeric)}
 
+    def put(name: str, grid: np.ndarray) -> None:
+        block[:, position[name]] = from_grid(grid)
+
+    put(HISTORY_DAYS, index + 1.0)
+    before_days = w.chronic_days - w.acute_days
     distance_running = running_sums(distance)
     base_km = shift_days((window_sums(distance_running, before_days) / before_days).astype(
         float), w.acute_days)
@@ -362,26 +363,62 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
                            w.acute_days)
     thin = (base_km < thresholds.acwr_min_chronic_km_per_day) | (
         base_runs < thresholds.acwr_min_chronic_runs)
+    del base_km, base_runs
     state_code = np.where(index < w.min_history_days - 1, 1, np.where(thin, 2, 0))
     shown = state_code == 0
 
+    def shown_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        return np.where(shown, _ratio(numerator, denominator), np.nan)
+
+    week = window_sums(distance_running, w.week_days).astype(float)
+    del distance_running
+    prev_week = shift_days(week, w.week_days)
+    put(WEEK_DISTANCE_KM, week)
+    put(PREV_WEEK_DISTANCE_KM, prev_week)
+    put(WEEK_CHANGE_PCT, np.where(index >= 2 * w.week_days - 1,
+                                  100.0 * _ratio(week - prev_week, prev_week), np.nan))
+    del week, prev_week
+
+    load_running = running_sums(load_grid)
+    acute = (window_sums(load_running, w.acute_days) / w.acute_days).astype(float)
+    put(ACUTE_LOAD, acute)
+    chronic = (window_sums(load_running, w.chronic_days) / w.chronic_days).astype(float)
+    put(CHRONIC_LOAD_COUPLED, chronic)
+    put(ACWR_COUPLED, shown_ratio(acute, chronic))
+    chronic = shift_days((window_sums(load_running, before_days) / before_days).astype(float),
+                         w.acute_days)
+    put(CHRONIC_LOAD_UNCOUPLED, chronic)
+    put(ACWR_UNCOUPLED, shown_ratio(acute, chronic))
+    del acute, chronic
+
     ewma_acute = exponential_average(load_grid, w.lambda_acute)
     ewma_chronic = exponential_average(load_grid, w.lambda_chronic)
-    ewma_chronic_before = shift_days(ewma_chronic, w.acute_days, fill=np.nan)
+    put(EWMA_ACUTE_LOAD, ewma_acute)
+    put(EWMA_CHRONIC_LOAD, ewma_chronic)
+    put(ACWR_EWMA, shown_ratio(ewma_acute, ewma_chronic))
+    put(ACWR_EWMA_UNCOUPLED, shown_ratio(ewma_acute,
+                                         shift_days(ewma_chronic, w.acute_days, fill=np.nan)))
+    del ewma_acute, ewma_chronic
 
+    pmc_hidden = index < w.pmc_hidden_days
     ctl = exponential_average(load_grid, w.alpha_ctl)
     atl = exponential_average(load_grid, w.alpha_atl)
-    tsb = shift_days(ctl, 1) - shift_days(atl, 1)
-    pmc_hidden = index < w.pmc_hidden_days
+    put(CTL, np.where(pmc_hidden, np.nan, ctl))
+    put(ATL, np.where(pmc_hidden, np.nan, atl))
+    put(TSB, np.where(pmc_hidden, np.nan, shift_days(ctl, 1) - shift_days(atl, 1)))
+    del ctl, atl
 
     days = w.monotony_days
     week_sum = window_sums(load_running, days)
+    del load_running
     week_squares = window_sums(running_sums(load_grid * load_grid), days)
     variance = np.clip((week_squares - week_sum * week_sum / days) / (days - w.monotony_ddof),
                        0.0, None)
+    del week_squares
     week_load = week_sum.astype(float)
     mean = week_load / days
     sd = np.sqrt(variance).astype(float)
+    del variance, week_sum
     recorded_days = window_sums(running_sums(recorded, exact=True), days).astype(float)
     cap = float(thresholds.monotony_cap)
     no_variation = sd <= ZERO_SD_RELATIVE * mean
@@ -390,42 +427,13 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
                                    cap))
     monotony = np.where((mean > 0) & (recorded_days >= w.monotony_min_recorded_days),
                         monotony, np.nan)
-    strain = week_load * monotony
+    put(MONOTONY, monotony)
+    put(STRAIN, week_load * monotony)
 
-    week = window_sums(distance_running, w.week_days).astype(float)
-    prev_week = shift_days(week, w.week_days)
-    change = np.where(index >= 2 * w.week_days - 1,
-                      100.0 * _ratio(week - prev_week, prev_week), np.nan)
-
-    results: dict[str, np.ndarray] = {
-        HISTORY_DAYS: index + 1.0,
-        ACUTE_LOAD: acute,
-        CHRONIC_LOAD_COUPLED: chronic_coupled,
-        CHRONIC_LOAD_UNCOUPLED: chronic_uncoupled,
-        ACWR_COUPLED: np.where(shown, _ratio(acute, chronic_coupled), np.nan),
-        ACWR_UNCOUPLED: np.where(shown, _ratio(acute, chronic_uncoupled), np.nan),
-        EWMA_ACUTE_LOAD: ewma_acute,
-        EWMA_CHRONIC_LOAD: ewma_chronic,
-        ACWR_EWMA: np.where(shown, _ratio(ewma_acute, ewma_chronic), np.nan),
-        ACWR_EWMA_UNCOUPLED: np.where(shown, _ratio(ewma_acute, ewma_chronic_before), np.nan),
-        CTL: np.where(pmc_hidden, np.nan, ctl),
-        ATL: np.where(pmc_hidden, np.nan, atl),
-        TSB: np.where(pmc_hidden, np.nan, tsb),
-        MONOTONY: monotony,
-        STRAIN: strain,
-        WEEK_DISTANCE_KM: week,
-        PREV_WEEK_DISTANCE_KM: prev_week,
-        WEEK_CHANGE_PCT: change,
-    }
-    block = np.empty((len(out), len(results)), order="F")
-    for position, grid in enumerate(results.values()):
-        block[:, position] = from_grid(grid)
-    new = pd.DataFrame(block, index=out.index, columns=list(results), copy=False)
+    new = pd.DataFrame(block, index=out.index, columns=numeric, copy=False)
     names = np.array([STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE], dtype=object)
-    states = names[from_grid(state_code)]
-    new[ACWR_STATE] = pd.Series(states, index=out.index, dtype=object)
+    new[ACWR_STATE] = pd.Series(names[from_grid(state_code)], index=out.index, dtype=object)
     new[LOAD_MEASURE] = pd.Series(np.full(len(out), load, dtype=object), index=out.index,
                                   dtype=object)
     kept = out.drop(columns=[c for c in CONTEXT_COLUMNS if c in out.columns])
-    new = new[list(CONTEXT_COLUMNS)]
     return pd.concat([kept, new], axis=1)

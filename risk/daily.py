@@ -137,22 +137,17 @@ def empty_daily() -> pd.DataFrame:
     return frame
 
 
-def _grouped_sums(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Per column and key: sum of the known values; NaN when none is known; 0 without rows.
-
-    ``values`` is (columns, rows); the result is (columns, size).
-    """
-    out = np.zeros((values.shape[0], size))
-    has_rows = np.bincount(keys, minlength=size) > 0
-    for position, column in enumerate(values):
-        known = np.isfinite(column)
-        if known.all():
-            out[position] = np.bincount(keys, weights=column, minlength=size)
-            continue
-        out[position] = np.bincount(keys[known], weights=column[known], minlength=size)
-        none_known = has_rows & (np.bincount(keys[known], minlength=size) == 0)
-        out[position][none_known] = np.nan
-    return out
+def _grouped_sum_into(target: np.ndarray, keys: np.ndarray, values: np.ndarray,
+                      has_rows: np.ndarray) -> None:
+    """Write per key the sum of the known ``values`` into ``target``; NaN for keys whose rows
+    all lack the value; 0 for keys without rows."""
+    known = np.isfinite(values)
+    if known.all():
+        target[:] = np.bincount(keys, weights=values, minlength=len(target))
+        return
+    target[:] = np.bincount(keys[known], weights=values[known], minlength=len(target))
+    none_known = has_rows & (np.bincount(keys[known], minlength=len(target)) == 0)
+    target[none_known] = np.nan
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -223,7 +218,22 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
     is_run = frame[IS_RUN].fillna(False).astype(bool).to_numpy()
     run_key = key[is_run]
 
-    out: dict[str, object] = {C.ATHLETE: row_athlete, C.LOCAL_DATE: _as_dates(row_day)}
+    floats = [name for name in DAILY_COLUMNS if name not in _NOT_FLOAT]
+    block = np.empty((size, len(floats)), order="F")
+    position = {name: index for index, name in enumerate(floats)}
+    has_session = np.bincount(key, minlength=size) > 0
+    has_run = np.bincount(run_key, minlength=size) > 0
+    for target, (source, factor) in RUNNING_SUMS.items():
+        values = _column(frame, source)[is_run]
+        _grouped_sum_into(block[:, position[target]], run_key, values * factor, has_run)
+    longest = block[:, position[LONGEST_RUN_KM]]
+    longest[:] = 0.0
+    run_km = _column(frame, DISTANCE_KM)[is_run]
+    known = np.isfinite(run_km)
+    np.maximum.at(longest, run_key[known], run_km[known])
+    for target, source in TOTAL_SUMS.items():
+        _grouped_sum_into(block[:, position[target]], key, _column(frame, source), has_session)
+
     session_count = np.bincount(key, minlength=size)
     run_count = np.bincount(run_key, minlength=size)
     status = np.full(size, STATUS_REST, dtype=object)
@@ -231,36 +241,14 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
     if missing_days is not None and not missing_days.empty:
         status = _mark_missing(status, missing_days, names, first, starts, lengths,
                                session_count)
-    out[LOAD_STATUS] = status
-    out[RUN_COUNT] = run_count
-    out[SESSION_COUNT] = session_count
-    running = np.vstack([_column(frame, source)[is_run] * factor
-                         for source, factor in RUNNING_SUMS.values()])
-    running_sums = _grouped_sums(run_key, running, size)
-    for position, target in enumerate(RUNNING_SUMS):
-        out[target] = running_sums[position]
-    longest = np.zeros(size)
-    run_km = _column(frame, DISTANCE_KM)[is_run]
-    known = np.isfinite(run_km)
-    np.maximum.at(longest, run_key[known], run_km[known])
-    out[LONGEST_RUN_KM] = longest
-    totals = _grouped_sums(key, np.vstack([_column(frame, source)
-                                           for source in TOTAL_SUMS.values()]), size)
-    for position, target in enumerate(TOTAL_SUMS):
-        out[target] = totals[position]
-    if TRIMP_AU in frame.columns:
-        no_hr = ~np.isfinite(pd.to_numeric(frame[TRIMP_AU], errors="coerce").to_numpy(
-            dtype=float))[is_run]
-        out[HR_MISSING_RUN_COUNT] = np.bincount(run_key[no_hr], minlength=size)
-    else:
-        out[HR_MISSING_RUN_COUNT] = run_count
-    floats = [name for name in DAILY_COLUMNS if name not in _NOT_FLOAT]
-    block = np.empty((size, len(floats)), order="F")
-    for position, name in enumerate(floats):
-        block[:, position] = out[name]  # type: ignore[call-overload]
+    no_hr = ~np.isfinite(_column(frame, TRIMP_AU)[is_run])
     frame_out = pd.DataFrame(block, columns=floats, copy=False)
-    for name in _NOT_FLOAT:
-        frame_out[name] = pd.Series(out[name], dtype=object if name in _TEXT else "int64")
+    frame_out[C.ATHLETE] = pd.Series(row_athlete, dtype=object)
+    frame_out[C.LOCAL_DATE] = pd.Series(_as_dates(row_day), dtype=object)
+    frame_out[LOAD_STATUS] = pd.Series(status, dtype=object)
+    frame_out[RUN_COUNT] = run_count
+    frame_out[SESSION_COUNT] = session_count
+    frame_out[HR_MISSING_RUN_COUNT] = np.bincount(run_key[no_hr], minlength=size)
     return frame_out[list(DAILY_COLUMNS)]
 
 

@@ -178,7 +178,7 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
         raise FrameContractError(
             f"session_frame: the activities frame lacks {', '.join(missing)}; pass the rows of "
             "Store.activities() (or the simulator's activities_frame)")
-    frame = activities.copy()
+    frame = activities.copy(deep=False)  # copy-on-write: new columns never touch the input
     if frame.empty:
         for name in SESSION_COLUMNS:
             frame[name] = pd.Series(dtype=bool if name in ESTIMATE_FLAGS or name == IS_RUN
