@@ -25,6 +25,7 @@ Field mapping (FIT message.field -> loadwatch):
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from dataclasses import dataclass, field
 
 import fitdecode
@@ -110,17 +111,27 @@ def read_fit(content: Content, *, source: str, source_id: str | None,
             content.name, f"is not a FIT file (it looks like {describe_content(data)}); "
                           "check that the right file was chosen")
     warnings = file_crc_problems(data)
-    decoded = decode_messages(content)
-    sessions = decoded.sessions or [_session_from_records(content.name, decoded)]
-    clock = _Clock.build(content.name, decoded, sessions, warnings)
-    results = []
-    several = len(sessions) > 1
-    base_id = source_id or content.digest
-    for index, session in enumerate(sessions):
-        this_id = f"{base_id}#{index}" if several else base_id
-        results.append(_parse_session(content, decoded, session, clock, warnings,
-                                      source, this_id, sport_hint, several))
+    try:
+        decoded = decode_messages(content)
+        sessions = decoded.sessions or [_session_from_records(content.name, decoded)]
+        clock = _Clock.build(content.name, decoded, sessions, warnings)
+        results = []
+        several = len(sessions) > 1
+        base_id = source_id or content.digest
+        for index, session in enumerate(sessions):
+            this_id = f"{base_id}#{index}" if several else base_id
+            results.append(_parse_session(content, decoded, session, clock, warnings,
+                                          source, this_id, sport_hint, several))
+    except _DAMAGE as exc:
+        raise CorruptFileError(
+            content.name, f"file is truncated or damaged ({type(exc).__name__}: {exc}); "
+                          "re-export it from the device or Strava") from exc
     return results
+
+
+_DAMAGE = (FitError, AssertionError, struct.error, TypeError, ValueError, KeyError, IndexError,
+           OverflowError, OSError, ZeroDivisionError)
+"""What fitdecode and the arithmetic on its values raise on damaged bytes (fuzzed in tests)."""
 
 
 _WANTED = frozenset({_MESG_FILE_ID, _MESG_SPORT, _MESG_SESSION, _MESG_RECORD, _MESG_EVENT,

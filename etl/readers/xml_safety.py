@@ -65,6 +65,10 @@ def parse_safely(content: Content, kind: str, root_name: str) -> tuple[bytes, ET
         raise CorruptFileError(
             content.name, f"is not well-formed XML ({exc}); the file is truncated or damaged, "
                           "re-export it") from exc
+    except (LookupError, ValueError, UnicodeError) as exc:
+        raise CorruptFileError(
+            content.name, f"cannot be decoded as text ({exc}); the file is damaged or declares "
+                          "an unknown encoding, re-export it") from exc
     if local_name(root.tag) != root_name:
         raise UnsupportedFileError(
             content.name, f"is XML but not a {kind} file (its root element is "

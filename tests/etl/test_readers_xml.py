@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from etl.errors import HostileInputError, NoDataError
+from etl.errors import CorruptFileError, HostileInputError, NoDataError
 from etl.readers import read_activity
 from loadwatch import columns as C
 from tests.factories import (
@@ -213,3 +213,9 @@ def test_tcx_trackpoints_out_of_order_are_sorted_by_time() -> None:
     (parsed,) = read_activity(text.encode(), "shuffled.tcx")
     assert (np.diff(parsed.streams[C.TIME_S].to_numpy()) > 0).all()
     assert np.allclose(parsed.streams[C.SPEED_MPS], 3.0)
+
+
+def test_unknown_xml_encoding_is_corrupt() -> None:
+    text = gpx_document(START, steady_samples(10)).replace('encoding="UTF-8"', 'encoding="utf28"')
+    with pytest.raises(CorruptFileError, match=r"^odd\.gpx: cannot be decoded as text"):
+        read_activity(text.encode(), "odd.gpx")
