@@ -82,7 +82,7 @@ def build_demo_store(store: Store, config: SquadConfig,
     ids: dict[str, int] = {}
     for athlete in squad.athletes:
         ids[athlete.name] = store.athlete_id(athlete.name, synthetic=True)
-        store.set_athlete(athlete.name, sex=athlete.sex)
+        store.set_athlete(athlete.name, sex=athlete.sex, settings=athlete.settings())
     total = int(squad.recorded.sum())
     outcomes: dict[str, int] = {}
     done = 0

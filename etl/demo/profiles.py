@@ -151,6 +151,12 @@ class SimulatedAthlete:
     def rest_hr_bpm(self) -> float:
         return self.rest_hr
 
+    def settings(self) -> dict[str, float]:
+        """The runner's physiology under the names of the athlete settings the risk engine
+        reads from the store (``max_hr_bpm``, ``rest_hr_bpm``, ``threshold_speed_mps``)."""
+        return {"max_hr_bpm": self.max_hr, "rest_hr_bpm": self.rest_hr,
+                "threshold_speed_mps": self.threshold_speed_mps}
+
     def events_of(self, kind: str) -> tuple[Event, ...]:
         """The events of one kind, in date order."""
         return tuple(e for e in self.events if e.kind == kind)

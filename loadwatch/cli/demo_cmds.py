@@ -80,7 +80,13 @@ def _rebuild(args: argparse.Namespace) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _check_port(port: int | None) -> None:
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError(f"--port {port} is not a port number (1-65535)")
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    _check_port(args.port)
     config = _config(args)
     if args.rebuild:
         _rebuild(args)
@@ -131,8 +137,7 @@ def port_is_free(port: int) -> bool:
 def choose_port(requested: int | None) -> int:
     """``requested`` if free (else a usage error), or the first free port from 8501 on."""
     if requested is not None:
-        if not 1 <= requested <= 65535:
-            raise UsageError(f"--port {requested} is not a port number (1-65535)")
+        _check_port(requested)
         if not port_is_free(requested):
             raise UsageError(f"port {requested} is in use; choose another with --port")
         return requested

@@ -216,18 +216,20 @@ def test_clean_runners_never_spike_a_session(squad: Squad, frame: pd.DataFrame) 
     """SCIENCE.md 2.2: no run (nor a day's runs) above 1.10 x the prior 30-day longest."""
     for name in _clean_names(squad):
         runs = _runs(frame, name)
-        starts, distances = list(runs["start_time_utc"]), list(runs["distance_m"])
+        starts = (runs["start_time_utc"].astype("int64") // 10**9).tolist()
+        distances = runs["distance_m"].tolist()
         day_totals: dict[dt.date, float] = defaultdict(float)
         for day, distance in zip(runs["local_date"], distances, strict=True):
             day_totals[day] += distance
-        for i, (start, distance) in enumerate(zip(starts, distances, strict=True)):
-            prior = [d for s, d in zip(starts[:i], distances[:i], strict=True)
-                     if start - pd.Timedelta(days=30) < s < start]
-            if not prior:
+        for i in range(1, len(starts)):
+            longest, j = 0.0, i - 1
+            while j >= 0 and starts[i] - starts[j] < 30 * 86400:
+                longest = max(longest, distances[j])
+                j -= 1
+            if longest == 0:
                 continue
-            longest = max(prior)
-            assert distance <= 1.10 * longest, (name, start, distance, longest)
-            assert day_totals[runs["local_date"][i]] <= 1.10 * longest, (name, start)
+            assert distances[i] <= 1.10 * longest, (name, starts[i], distances[i], longest)
+            assert day_totals[runs["local_date"][i]] <= 1.10 * longest, (name, starts[i])
 
 
 def test_clean_runners_never_jump_a_week(squad: Squad, frame: pd.DataFrame) -> None:
@@ -518,6 +520,9 @@ def test_build_writes_through_the_store_and_is_idempotent(store) -> None:  # typ
     assert athletes["is_synthetic"].all() and len(athletes) == 2
     assert dict(zip(athletes["athlete"], athletes["sex"], strict=True)) == {
         a.name: a.sex for a in squad.athletes}
+    assert dict(zip(athletes["athlete"], athletes["settings"], strict=True)) == {
+        a.name: {"max_hr_bpm": a.max_hr, "rest_hr_bpm": a.rest_hr,
+                 "threshold_speed_mps": a.threshold_speed_mps} for a in squad.athletes}
     stored = store.activities()
     assert stored["has_streams"].sum() == (stored["sport_type"] != "WeightTraining").sum()
     first = stored.iloc[0]
