@@ -100,7 +100,7 @@ def test_demo_never_writes_into_a_store_with_data(tmp_path: Path,
     url = f"sqlite:///{tmp_path / 'mine.db'}"
     store = Store.open(url)
     squad = simulate_squad(SquadConfig(end_date=dt.date(2026, 1, 31), athletes=1, years=0.1))
-    name, parsed = next(squad.iter_activities())
+    _name, parsed = next(squad.iter_activities())
     store.upsert_activity("Real Person", parsed)
     assert main(["--db", url, "demo", "--athletes", "2", "--days", "30", "--no-serve"]) == 0
     assert store.activity_count() == 1
