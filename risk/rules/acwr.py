@@ -10,7 +10,7 @@ import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, episode_starts, require, to_date
+from risk.rules.common import daily_sorted, episode_starts, measure_words, require, to_date
 from risk.settings import RiskSettings
 
 CAVEAT = ("Context, not a risk score: the ratio bands come from team sports and studies in "
@@ -92,20 +92,21 @@ def acwr_flags(daily: pd.DataFrame, settings: RiskSettings,
 def _flag(frame: pd.DataFrame, index: int, kind: str, ratio: float,
           settings: RiskSettings) -> Flag:
     measure = str(frame.at[index, "load_measure"]) if "load_measure" in frame else "distance_km"
+    name, unit = measure_words(measure)
     acute = _weekly(frame, index, "acute_load")
     chronic = _weekly(frame, index, "chronic_load_uncoupled")
-    amounts = (f" ({acute:.1f} vs {chronic:.1f} {measure} per week)"
+    amounts = (f" ({acute:.1f} vs {chronic:.1f} {unit} per week)"
                if acute is not None and chronic is not None else "")
     day = to_date(frame.at[index, "day_ts"])
     if kind == "acwr_high":
-        message = (f"In the 7 days to {day} your running load was {ratio:.2f} times your "
+        message = (f"In the 7 days to {day} your {name} was {ratio:.2f} times your "
                    f"average week of the 3 weeks before{amounts}. {CAVEAT}")
         advice = ("How this week compares with your recent weeks: if it was unplanned, let "
                   "the next days be easier; single runs matter more (30-day longest rule).")
         threshold = settings.acwr_high
         category = "above_band"
     else:
-        message = (f"In the 7 days to {day} your running load was {ratio:.2f} times your "
+        message = (f"In the 7 days to {day} your {name} was {ratio:.2f} times your "
                    f"average week of the 3 weeks before{amounts}: under-loaded. {CAVEAT}")
         advice = ("After a lighter spell, build back gradually: keep single runs within 10 % "
                   "of your 30-day longest.")

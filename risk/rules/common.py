@@ -21,6 +21,20 @@ PCT_DECIMALS = 6
 ROLLING_DECIMALS = 9
 
 
+#: Plain words and unit for each load measure of the context metrics (messages only).
+MEASURE_WORDS: dict[str, tuple[str, str]] = {
+    "distance_km": ("running distance", "km"), "duration_min": ("running time", "min"),
+    "gap_distance_km": ("grade-adjusted distance", "km"), "up_vert_m": ("uphill vertical", "m"),
+    "srpe_au": ("session-RPE load", "AU"), "trimp_au": ("TRIMP", "AU"),
+    "hrss_au": ("HRSS", "AU"), "rtss_au": ("rTSS", "AU"),
+}
+
+
+def measure_words(measure: str) -> tuple[str, str]:
+    """``(plain name, unit)`` of a load measure (the column name itself when unknown)."""
+    return MEASURE_WORDS.get(measure, (measure, measure.rsplit("_", 1)[-1]))
+
+
 def require(frame: pd.DataFrame, columns: Iterable[str], frame_name: str, fix: str) -> None:
     """Raise :class:`FrameContractError` naming the missing columns and the fix."""
     missing = [c for c in columns if c not in frame.columns]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, episode_starts, require, to_date
+from risk.rules.common import daily_sorted, episode_starts, measure_words, require, to_date
 from risk.settings import RiskSettings
 
 
@@ -47,7 +47,8 @@ def monotony_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
         return []
     monotony = pd.to_numeric(frame["monotony"], errors="coerce")
     strain = pd.to_numeric(frame["strain"], errors="coerce")
-    measure = str(frame["load_measure"].iloc[0]) if "load_measure" in frame else "load"
+    measure = measure_words(str(frame["load_measure"].iloc[0]))[0] \
+        if "load_measure" in frame else "training load"
     flags = []
     for index in frame.index[episode_starts(frame, monotony.round(6) > settings.monotony_max)]:
         value = float(monotony[index])

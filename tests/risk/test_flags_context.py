@@ -32,7 +32,8 @@ def test_acwr_bands_on_the_uncoupled_ratio() -> None:
     high = flags[0]
     assert high.severity == "low" and high.threshold == 1.8
     assert "1.80 times" in high.message and "Context, not a risk score" in high.message
-    assert "(28.0 vs 14.0 distance_km per week)" in high.message
+    assert "running distance was 1.80 times" in high.message
+    assert "(28.0 vs 14.0 km per week)" in high.message
     assert explain(high.evidence_key).grade == "C"
 
 
@@ -66,7 +67,7 @@ def test_monotony_above_2_and_no_variation_at_the_cap() -> None:
     flags = monotony_flags(daily, S)
     assert [(f.local_date, f.category, f.value) for f in flags] == [
         (day("2024-03-04"), "monotony", 2.1), (day("2024-03-07"), "no_variation", 10.0)]
-    assert "monotony was 2.1" in flags[0].message
+    assert "running distance monotony was 2.1" in flags[0].message
     assert "no variation" in flags[1].message
     assert explain(flags[0].evidence_key).grade == "C"
 
