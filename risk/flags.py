@@ -91,7 +91,8 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
         ``details["overrides"]``.
     windows : DataFrame, optional
         Flat steady 60-s windows (``activity_id``, ``speed_mps``, ``cadence_spm``,
-        ``duration_s``) for the overstride proxy; without them no overstride flags.
+        ``duration_s``) for the overstride proxy; without them the per-run summaries
+        ``flat_steady_*`` of ``sessions`` are used when present, else no overstride flags.
     injuries : DataFrame, optional
         Logged injuries (``athlete``, ``onset_date``, optional ``resolved_date``): ACWR flags
         are suppressed for 28 days after them.
