@@ -24,7 +24,14 @@ from etl.demo import sessions as S
 from etl.demo import vocabulary as V
 from etl.demo.plan import Session, draw_habits, keep_gentle, plan_base
 from etl.demo.planting import PLANTERS
-from etl.demo.profiles import LEVEL_SPECS, SYNTHETIC_LABEL, SimulatedAthlete, make_athlete
+from etl.demo.profiles import (
+    LEVEL_SPECS,
+    SYNTHETIC_LABEL,
+    TIMEZONES,
+    SimulatedAthlete,
+    athlete_name,
+    make_athlete,
+)
 from etl.demo.streams import session_streams
 from etl.errors import ConfigurationError
 from etl.records import ActivityRecord, ParsedActivity, empty_streams
@@ -34,6 +41,9 @@ from loadwatch import columns as C
 DEVICE = "loadwatch simulator"
 SOURCE = "file"
 DAYS_PER_YEAR = 365.25
+#: Runners planned one by one; further runners replay these plans at their own pace
+#: (:func:`_variant`), which keeps squads of thousands fast to simulate.
+PLANNED_RUNNERS = 48
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,14 +251,51 @@ def _local_times(config: SquadConfig, athletes: list[SimulatedAthlete],
     return pd.DatetimeIndex(utc).tz_localize("UTC"), local_index
 
 
+def _variant(base: SimulatedAthlete, params: S.SessionParams, index: int,
+             config: SquadConfig) -> tuple[SimulatedAthlete, S.SessionParams]:
+    """Runner ``index`` of a large squad: the plan of runner ``base`` at its own pace.
+
+    Every speed (and the threshold speed) is scaled by one factor in 0.9-1.0, so distances
+    and vertical shrink with it while durations, ratios and planted patterns stay: a clean
+    plan stays clean (the rules' absolute minimums are only harder to reach), a planted one
+    keeps its pattern. Heart rates, cadence and timezone are the runner's own.
+    """
+    rng = np.random.default_rng([config.seed, index, 1])
+    factor = float(rng.uniform(0.9, 1.0))
+    max_hr = float(round(base.max_hr + rng.normal(0, 4)))
+    rest_hr = float(round(min(base.rest_hr + rng.normal(0, 3), max_hr - 90)))
+    cadence = round(base.cadence_base_spm + float(rng.normal(0, 3)), 1)
+    athlete = replace(base, name=athlete_name(index, base.profile), index=index, story="",
+                      threshold_speed_mps=round(base.threshold_speed_mps * factor, 3),
+                      max_hr=max_hr, rest_hr=rest_hr, cadence_base_spm=cadence,
+                      timezone=TIMEZONES[index % len(TIMEZONES)])
+    own = params.take(np.arange(len(params)))
+    count = len(own)
+    own.athlete = np.full(count, index, dtype=np.int64)
+    for name in ("v_easy", "v_rep", "v_rec"):
+        setattr(own, name, getattr(own, name) * factor)
+    running = own.sport <= S.VIRTUAL_RUN
+    own.v_easy = np.where(running, own.v_easy, params.v_easy)
+    own.threshold = np.full(count, athlete.threshold_speed_mps)
+    own.max_hr, own.rest_hr = np.full(count, max_hr), np.full(count, rest_hr)
+    own.cad_base = np.full(count, cadence)
+    return athlete, own
+
+
 def simulate_squad(config: SquadConfig) -> Squad:
     """Simulate the squad described by ``config`` (deterministic for a given config)."""
     athletes: list[SimulatedAthlete] = []
     parts: list[S.SessionParams] = []
     for index in range(config.athletes):
-        athlete, sessions = _simulate_athlete(index, config)
-        athletes.append(athlete)
-        parts.append(_to_params(athlete, sessions))
+        if index < PLANNED_RUNNERS:
+            athlete, sessions = _simulate_athlete(index, config)
+            athletes.append(athlete)
+            parts.append(_to_params(athlete, sessions))
+        else:
+            base = index % PLANNED_RUNNERS
+            athlete, own = _variant(athletes[base], parts[base], index, config)
+            athletes.append(athlete)
+            parts.append(own)
     params = S.SessionParams.concat(parts)
     utc, local = _local_times(config, athletes, params)
     order = np.lexsort((params.start_s, params.athlete, utc.asi8))
@@ -256,9 +303,9 @@ def simulate_squad(config: SquadConfig) -> Squad:
     utc, local = utc[order], local[order]
     within_day = pd.Series(np.ones(len(order), dtype=int)).groupby(
         [params.athlete, params.day]).cumsum().to_numpy()
-    source_ids = np.array([f"sim{config.seed}-{a:04d}-{d:05d}-{k}" for a, d, k in
-                           zip(params.athlete, params.day, within_day, strict=True)],
-                          dtype=object)
+    source_ids = (f"sim{config.seed}-" + pd.Series(params.athlete).astype(str).str.zfill(4)
+                  + "-" + pd.Series(params.day).astype(str).str.zfill(5) + "-"
+                  + pd.Series(within_day).astype(str)).to_numpy(dtype=object)
     return Squad(config=config, athletes=athletes, params=params,
                  summary=S.summarise(params), start_time_utc=utc, start_time_local=local,
                  source_ids=source_ids, _by_name={a.name: a for a in athletes})

@@ -534,3 +534,21 @@ def test_build_writes_through_the_store_and_is_idempotent(store) -> None:  # typ
     history = store.import_history()
     assert history["input"].str.contains("synthetic").all()
     assert history["imported"].tolist() == [0, expected]
+
+
+def test_large_squads_replay_plans_at_each_runners_own_pace() -> None:
+    squad = simulate_squad(SquadConfig(end_date=END, athletes=50, years=0.3, with_streams=False))
+    frame = activities_frame(squad)
+    base, variant = squad.athletes[1], squad.athletes[49]
+    assert variant.name == "Sim Runner 50 (recreational, synthetic)"
+    assert (variant.role, variant.planted, variant.profile) == (base.role, base.planted,
+                                                                base.profile)
+    assert variant.story == "" and base.story == "bone_stress"
+    factor = variant.threshold_speed_mps / base.threshold_speed_mps
+    assert 0.89 < factor <= 1.0
+    mine = frame[(frame["athlete"] == variant.name) & frame["sport_type"].isin(RUNS)]
+    theirs = frame[(frame["athlete"] == base.name) & frame["sport_type"].isin(RUNS)]
+    assert mine["moving_time_s"].tolist() == theirs["moving_time_s"].tolist()
+    ratio = mine["distance_m"].to_numpy() / theirs["distance_m"].to_numpy()
+    assert ratio == pytest.approx(np.full(len(ratio), factor), rel=2e-3)
+    assert mine["time_above_threshold_s"].tolist() == theirs["time_above_threshold_s"].tolist()
