@@ -6,7 +6,9 @@ Streamlit's caching rules (https://docs.streamlit.io/develop/concepts/architectu
 * analyses are *resources* too: large, immutable result frames shared read-only by every
   session (``cache_data`` would pickle and copy tens of MB on every rerun, which breaks the
   page-time budget of the roster); pages never modify these frames in place;
-* small frames read for display (athletes, streams of one run, log entries) are *data*.
+* small frames read for display (athletes, streams of one run, log entries) are *data*;
+* built plotly figures are *resources* keyed on everything they show (building one costs
+  more than the rest of a warm page).
 
 Every cached read is keyed on the store's data version (:meth:`etl.store.Store.data_version`:
 row counts and latest timestamps of the data tables), so anything stored by the dashboard,
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.roster_table import roster_rows
@@ -160,3 +164,18 @@ def _roster(url: str, on: dt.date, version: str) -> pd.DataFrame:
 def roster(on: dt.date) -> pd.DataFrame:
     """The roster (:func:`dashboard.roster_table.roster_rows`) of every athlete on ``on``."""
     return _roster(store_url(), on, data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def figure(key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build()`` makes, kept for ``key`` until the data changes.
+
+    Building a multi-panel plotly figure costs about half a second, most of a warm page
+    (``key`` must name everything the figure depends on: page, athlete, measure, range,
+    unit). Shared read-only between sessions.
+    """
+    return _figure((store_url(), data_version(), *key), build)

@@ -72,8 +72,9 @@ def show_detail(athlete: str, activity: pd.Series, flags: pd.DataFrame, unit: st
         st.caption("This run triggered no flags.")
     rpe_form(activity_id, activity["perceived_exertion"])
     with components.guard("show the streams"):
-        st.plotly_chart(charts.streams_figure(cache.streams(activity_id), unit=unit),
-                        width="stretch", key="streams_chart")
+        figure = cache.figure(("streams", activity_id, unit),
+                              lambda: charts.streams_figure(cache.streams(activity_id), unit=unit))
+        st.plotly_chart(figure, width="stretch", key="streams_chart")
 
 
 def _number(value: object, unit: str) -> str:

@@ -61,21 +61,25 @@ def render() -> None:
             components.footer()
             return
         flags = _window(result.flags, athlete, first, last)
-        symptoms = _window(cache.symptoms(athlete), athlete, first, last)
-        wellness = _wellness(athlete, first, last)
         if daily[load].isna().all():
             st.warning(f"No {LOAD_MEASURES[load].lower()} in this range (the runs lack the data "
                        "it needs, e.g. heart rate or RPE); pick another load measure.")
-        st.plotly_chart(charts.load_figure(daily, flags, symptoms, load=load, unit=unit,
-                                           wellness=wellness), width="stretch", key="load_chart")
+        figure = cache.figure(
+            ("load", athlete, load, first, last, unit),
+            lambda: charts.load_figure(
+                daily, flags, _window(cache.symptoms(athlete), athlete, first, last), load=load,
+                unit=unit, wellness=_wellness(athlete, first, last)))
+        st.plotly_chart(figure, width="stretch", key="load_chart")
         st.caption(components.ACWR_CAVEAT)
         components.evidence_note("acwr_context")
         _state_note(daily)
         st.subheader("Weekly totals")
         weeks = min(MAX_WEEKS, max(1, math.ceil(((last - first).days + 1) / 7)))
-        weekly = weekly_totals(result.daily, end=last, weeks=weeks, athletes=[athlete])
-        st.plotly_chart(charts.weekly_figure(weekly, unit=unit), width="stretch",
-                        key="weekly_chart")
+        weekly_figure = cache.figure(
+            ("weekly", athlete, load, last, weeks, unit),
+            lambda: charts.weekly_figure(weekly_totals(result.daily, end=last, weeks=weeks,
+                                                       athletes=[athlete]), unit=unit))
+        st.plotly_chart(weekly_figure, width="stretch", key="weekly_chart")
         if not flags.empty:
             st.subheader("Flags in this range")
             table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache, charts, components
@@ -36,6 +37,20 @@ def pick_onset(athlete: str) -> dt.date | None:
     return onset
 
 
+def review_figure(review: Review, unit: str) -> go.Figure:
+    """The review window as one timeline, the onset day marked."""
+    from risk.symptoms import wellness_scores
+
+    wellness = wellness_scores(review.wellness) if not review.wellness.empty else None
+    load = str(review.daily["load_measure"].iloc[0]) if "load_measure" in review.daily.columns \
+        else "distance_km"
+    figure = charts.load_figure(review.daily, review.flags, review.symptoms, load=load,
+                                unit=unit, wellness=wellness)
+    figure.add_vline(x=pd.Timestamp(review.onset), line=dict(color="#000000", dash="dash"),
+                     annotation_text="onset")
+    return figure
+
+
 def show_review(review: Review, unit: str) -> None:
     st.caption(f"{review.start} to {review.onset} ({review.weeks} weeks; the onset day is "
                f"included). 'Before' = {review.start} to "
@@ -45,14 +60,8 @@ def show_review(review: Review, unit: str) -> None:
         components.empty_state("No training data in these weeks.",
                                "Pick another onset or import the athlete's history first.")
         return
-    from risk.symptoms import wellness_scores
-
-    wellness = wellness_scores(review.wellness) if not review.wellness.empty else None
-    figure = charts.load_figure(review.daily, review.flags, review.symptoms,
-                                load=str(review.daily.get("load_measure", pd.Series(
-                                    ["distance_km"])).iloc[0]),
-                                unit=unit, wellness=wellness)
-    figure.add_vline(x=pd.Timestamp(review.onset), line=dict(color="#000000", dash="dash"))
+    figure = cache.figure(("review", review.athlete, review.onset, review.weeks, unit),
+                          lambda: review_figure(review, unit))
     st.plotly_chart(figure, width="stretch", key="review_chart")
     st.caption(components.ACWR_CAVEAT)
     st.subheader("What changed")

@@ -109,7 +109,9 @@ def show_week(athlete: str, on: dt.date, unit: str) -> None:
     cols[1].metric("Runs", f"{this['weekly_run_count']:.0f}")
     cols[2].metric("Uphill vertical", f"{this['weekly_up_vert_m']:.0f} m"
                    if pd.notna(this["weekly_up_vert_m"]) else "-")
-    st.plotly_chart(charts.week_comparison_figure(weekly, unit=unit), width="stretch")
+    figure = cache.figure(("week", athlete, on, unit),
+                          lambda: charts.week_comparison_figure(weekly, unit=unit))
+    st.plotly_chart(figure, width="stretch", key="week_chart")
 
 
 def _delta(now: float, before: float) -> str | None:

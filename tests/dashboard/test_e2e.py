@@ -112,6 +112,12 @@ def no_exception_box(page: object) -> None:
         pytest.fail(f"Streamlit exception on {page.url}: {boxes.first.inner_text()}")  # type: ignore[attr-defined]
 
 
+def _nav(page: object, slug: str) -> None:
+    """Click the sidebar link to page ``slug``."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]').click()  # type: ignore[attr-defined]
+    page.wait_for_url(f"**/{slug}**")  # type: ignore[attr-defined]
+
+
 def _choose(page: object, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox or multiselect labelled ``label``."""
     box = page.get_by_label(label, exact=True)  # type: ignore[attr-defined]
@@ -142,7 +148,7 @@ def test_demo_dashboard_in_chromium(demo_server: str, browser: object) -> None:
     assert page.locator("h1").first.inner_text().startswith(f"Load: {athlete}")
 
     # runner: log a symptom and see the triage hint
-    page.get_by_role("link", name="Log").click()
+    _nav(page, "log")
     settle(page)
     _choose(page, "Where does it hurt?", "sit bone")
     _choose(page, "What makes it worse?", "sitting")
@@ -153,7 +159,7 @@ def test_demo_dashboard_in_chromium(demo_server: str, browser: object) -> None:
     no_exception_box(page)
 
     # data: upload a file, then download a CSV export
-    page.get_by_role("link", name="Data").click()
+    _nav(page, "data")
     settle(page)
     with tempfile.TemporaryDirectory() as folder:
         start = dt.datetime.combine(dt.date.today(), dt.time(6), tzinfo=dt.UTC)
@@ -170,7 +176,7 @@ def test_demo_dashboard_in_chromium(demo_server: str, browser: object) -> None:
         assert exported.readline().startswith("activity_id,athlete")
 
     # clinician: the review page renders (and offers the report once it is installed)
-    page.get_by_role("link", name="Review").click()
+    _nav(page, "review")
     settle(page)
     no_exception_box(page)
     page.close()
