@@ -151,7 +151,7 @@ class SimulatedAthlete:
     def rest_hr_bpm(self) -> float:
         return self.rest_hr
 
-    def settings(self) -> dict[str, float]:
+    def settings(self) -> dict[str, object]:
         """The runner's physiology under the names of the athlete settings the risk engine
         reads from the store (``max_hr_bpm``, ``rest_hr_bpm``, ``threshold_speed_mps``)."""
         return {"max_hr_bpm": self.max_hr, "rest_hr_bpm": self.rest_hr,

@@ -194,9 +194,8 @@ def _simulate_athlete(index: int, config: SquadConfig
     sessions = [s for s in sessions if 0 <= s.day < days and s.easy_s + s.n_reps > 0]
     sessions.sort(key=lambda s: (s.day, s.start_s))
     _space_out(sessions)
-    race_days = {s.day for s in sessions if s.kind == S.RACE and s.recorded}
-    events = [e for e in events
-              if e.kind != "race" or (e.start - start).days in race_days]
+    raced = {s.day for s in sessions if s.kind == S.RACE and s.recorded}
+    events = [e for e in events if e.kind != "race" or (e.start - start).days in raced]
     events.sort(key=lambda e: (e.start, e.kind, e.end))
     return replace(athlete, events=tuple(events)), sessions
 
