@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from loadwatch import columns as C
@@ -94,19 +95,29 @@ def empty_streams() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=t) for name, t in STREAM_DTYPES.items()})
 
 
+def stream_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The stream channels of ``frame`` as arrays with the dtypes of :data:`STREAM_DTYPES`.
+
+    Missing channels become NaN (``is_moving`` becomes True); unknown columns are dropped;
+    non-numeric values become NaN.
+    """
+    count = len(frame)
+    out: dict[str, np.ndarray] = {}
+    for name, dtype in STREAM_DTYPES.items():
+        if name not in frame.columns:
+            out[name] = np.ones(count, dtype=bool) if dtype == "bool" else np.full(count, np.nan)
+            continue
+        values = frame[name].to_numpy()
+        if dtype == "bool" or values.dtype.kind in "fiub":
+            out[name] = values.astype(dtype)
+        else:
+            out[name] = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=dtype)
+    return out
+
+
 def conform_streams(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with exactly the stream columns, in order, with their dtypes.
 
     Missing channels become NaN (``is_moving`` becomes True); unknown columns are dropped.
     """
-    out: dict[str, object] = {}
-    index = pd.RangeIndex(len(frame))
-    for name, dtype in STREAM_DTYPES.items():
-        if name in frame.columns:
-            values = frame[name].to_numpy()
-            out[name] = values.astype(dtype) if dtype == "bool" or values.dtype.kind in "fiu" \
-                else pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=dtype)
-        else:
-            out[name] = pd.Series(True if dtype == "bool" else float("nan"), index=index,
-                                  dtype=dtype).to_numpy()
-    return pd.DataFrame(out, index=index)
+    return pd.DataFrame(stream_arrays(frame), index=pd.RangeIndex(len(frame)))

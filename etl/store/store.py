@@ -12,14 +12,20 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
 
 from etl.errors import StoreError
-from etl.records import STREAM_DTYPES, ActivityRecord, ParsedActivity, conform_streams, empty_streams
+from etl.records import (
+    STREAM_DTYPES,
+    ActivityRecord,
+    ParsedActivity,
+    empty_streams,
+    stream_arrays,
+)
 from etl.store import codec
 from etl.store import tables as T
 from etl.store.base import utcnow
@@ -44,6 +50,19 @@ _SUMMARY_FIELDS = (
     "avg_heart_rate_bpm", "max_heart_rate_bpm", "avg_cadence_spm", "perceived_exertion",
     "relative_effort", "device", "file_name",
 )
+
+
+# Statements of the write path, built once (imports write thousands of activities).
+_INSERT_STREAMS = insert(T.streams)
+_INSERT_ACTIVITY = insert(T.activities)
+_INSERT_ALIAS = insert(T.activity_aliases)
+_SELECT_ALIAS = select(T.activity_aliases).where(
+    T.activity_aliases.c.source == bindparam("source"),
+    T.activity_aliases.c.source_id == bindparam("source_id"))
+_SELECT_TWINS = select(T.activities).where(
+    T.activities.c.athlete_id == bindparam("athlete_id"),
+    T.activities.c.start_time_utc >= bindparam("earliest"),
+    T.activities.c.start_time_utc <= bindparam("latest"))
 
 
 @dataclass(frozen=True)
@@ -102,15 +121,15 @@ def _record_values(record: ActivityRecord, has_streams: bool) -> dict[str, objec
     }
 
 
-def content_hash(record: ActivityRecord, streams: pd.DataFrame) -> str:
-    """A fingerprint of a record and its samples, to tell "seen, unchanged" from "edited"."""
+def content_hash(record: ActivityRecord, arrays: dict[str, np.ndarray]) -> str:
+    """A fingerprint of a record and its sample arrays (:func:`etl.records.stream_arrays`),
+    to tell "seen, unchanged" from "edited"."""
     digest = hashlib.sha256()
-    values = _record_values(record, not streams.empty)
+    values = _record_values(record, bool(len(arrays[C.TIME_S])))
     for key in sorted(values):
         digest.update(f"{key}={values[key]!r};".encode())
     for name in STREAM_DTYPES:
-        if name in streams.columns:
-            digest.update(np.ascontiguousarray(streams[name].to_numpy(dtype="f8")).tobytes())
+        digest.update(np.ascontiguousarray(arrays[name]).tobytes())
     return digest.hexdigest()
 
 
@@ -220,11 +239,11 @@ class Store:
         athlete_id = athlete if isinstance(athlete, int) else self.athlete_id(athlete)
         record, streams = parsed.record, parsed.streams
         has_streams = not streams.empty
-        digest = content_hash(record, streams)
+        arrays = stream_arrays(streams)
+        digest = content_hash(record, arrays)
         now = utcnow()
-        alias = conn.execute(select(T.activity_aliases).where(and_(
-            T.activity_aliases.c.source == record.source,
-            T.activity_aliases.c.source_id == record.source_id))).mappings().first()
+        alias = conn.execute(_SELECT_ALIAS, {"source": record.source,
+                                             "source_id": record.source_id}).mappings().first()
         if alias is not None:
             if alias["content_sha256"] == digest:
                 return UpsertResult("unchanged", int(alias["activity_id"]))
@@ -236,52 +255,51 @@ class Store:
                 T.activity_aliases.c.source_id == record.source_id)).values(
                 content_sha256=digest, has_streams=has_streams, seen_at=now))
             if kept["source"] == record.source and kept["source_id"] == record.source_id:
-                self._write(conn, activity_id, athlete_id, record, streams, now)
+                self._write(conn, activity_id, athlete_id, record, arrays, now)
                 return UpsertResult("updated", activity_id)
-            return self._merge(conn, kept, athlete_id, record, streams, now)
+            return self._merge(conn, kept, athlete_id, record, arrays, now)
         twin = self._find_twin(conn, athlete_id, record)
         if twin is not None:
             conn.execute(insert(T.activity_aliases).values(
                 source=record.source, source_id=record.source_id, activity_id=twin["id"],
                 has_streams=has_streams, content_sha256=digest, seen_at=now))
-            return self._merge(conn, twin, athlete_id, record, streams, now)
+            return self._merge(conn, twin, athlete_id, record, arrays, now)
         values = _record_values(record, has_streams)
-        result = conn.execute(insert(T.activities).values(
-            athlete_id=athlete_id, created_at=now, updated_at=now, **values))
+        result = conn.execute(_INSERT_ACTIVITY, {
+            "athlete_id": athlete_id, "created_at": now, "updated_at": now, **values})
         activity_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        conn.execute(insert(T.activity_aliases).values(
-            source=record.source, source_id=record.source_id, activity_id=activity_id,
-            has_streams=has_streams, content_sha256=digest, seen_at=now))
-        self._write_streams(conn, activity_id, streams)
+        conn.execute(_INSERT_ALIAS, {
+            "source": record.source, "source_id": record.source_id, "activity_id": activity_id,
+            "has_streams": has_streams, "content_sha256": digest, "seen_at": now})
+        self._write_streams(conn, activity_id, arrays)
         return UpsertResult("inserted", activity_id)
 
     def _find_twin(self, conn: Connection, athlete_id: int,
                    record: ActivityRecord) -> dict[str, object] | None:
         window = dt.timedelta(seconds=DUPLICATE_START_TOLERANCE_S)
-        rows = conn.execute(select(T.activities).where(and_(
-            T.activities.c.athlete_id == athlete_id,
-            T.activities.c.start_time_utc >= record.start_time_utc - window,
-            T.activities.c.start_time_utc <= record.start_time_utc + window,
-        ))).mappings().all()
+        rows = conn.execute(_SELECT_TWINS, {
+            "athlete_id": athlete_id, "earliest": record.start_time_utc - window,
+            "latest": record.start_time_utc + window}).mappings().all()
         for row in rows:
             if _same_distance(row["distance_m"], record.distance_m):
                 return dict(row)
         return None
 
-    def _merge(self, conn: Connection, kept_row: object, athlete_id: int,
-               record: ActivityRecord, streams: pd.DataFrame, now: dt.datetime) -> UpsertResult:
-        kept: dict[str, object] = dict(kept_row)  # type: ignore[call-overload]
+    def _merge(self, conn: Connection, kept_row: object, athlete_id: int, record: ActivityRecord,
+               arrays: dict[str, np.ndarray], now: dt.datetime) -> UpsertResult:
+        kept: dict[str, Any] = dict(kept_row)  # type: ignore[call-overload]
         activity_id = int(kept["id"])
-        new_values = _record_values(record, not streams.empty)
-        if _richness(not streams.empty, new_values) > _richness(bool(kept["has_streams"]), kept):
+        has_streams = bool(len(arrays[C.TIME_S]))
+        new_values = _record_values(record, has_streams)
+        if _richness(has_streams, new_values) > _richness(bool(kept["has_streams"]), kept):
             for key in _SUMMARY_FIELDS:
                 if new_values.get(key) in (None, "") and kept.get(key) not in (None, ""):
                     new_values[key] = kept[key]
             new_values["extra"] = {**dict(kept.get("extra") or {}), **dict(record.extra)}
             conn.execute(update(T.activities).where(T.activities.c.id == activity_id).values(
                 updated_at=now, **new_values))
-            if not streams.empty:
-                self._write_streams(conn, activity_id, streams)
+            if has_streams:
+                self._write_streams(conn, activity_id, arrays)
             return UpsertResult("merged", activity_id)
         fill = {k: new_values[k] for k in _SUMMARY_FIELDS
                 if kept.get(k) in (None, "") and new_values.get(k) not in (None, "")}
@@ -291,21 +309,21 @@ class Store:
         return UpsertResult("duplicate", activity_id)
 
     def _write(self, conn: Connection, activity_id: int, athlete_id: int, record: ActivityRecord,
-               streams: pd.DataFrame, now: dt.datetime) -> None:
-        values = _record_values(record, not streams.empty)
+               arrays: dict[str, np.ndarray], now: dt.datetime) -> None:
+        values = _record_values(record, bool(len(arrays[C.TIME_S])))
         conn.execute(update(T.activities).where(T.activities.c.id == activity_id).values(
             athlete_id=athlete_id, updated_at=now, **values))
-        self._write_streams(conn, activity_id, streams)
+        self._write_streams(conn, activity_id, arrays)
 
     @staticmethod
-    def _write_streams(conn: Connection, activity_id: int, streams: pd.DataFrame) -> None:
+    def _write_streams(conn: Connection, activity_id: int, arrays: dict[str, np.ndarray]) -> None:
+        """Replace the stored samples of an activity (none when ``arrays`` are empty)."""
         conn.execute(delete(T.streams).where(T.streams.c.activity_id == activity_id))
-        if streams.empty:
-            return
-        frame = conform_streams(streams)
-        conn.execute(insert(T.streams).values(
-            activity_id=activity_id, sample_count=len(frame),
-            **{name: codec.encode(frame[name].to_numpy()) for name in STREAM_DTYPES}))
+        count = len(arrays[C.TIME_S])
+        if count:
+            conn.execute(_INSERT_STREAMS, {
+                "activity_id": activity_id, "sample_count": count,
+                **{name: codec.encode(values) for name, values in arrays.items()}})
 
     def delete_activity(self, source: str, source_id: str) -> bool:
         """Forget the alias ``(source, source_id)``; delete the activity when no alias is left.
