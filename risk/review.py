@@ -109,6 +109,10 @@ class Review:
         The athlete's flags in the window with their evidence grade and citation.
     symptoms, wellness
         The athlete's entries in the window (empty frames when none were given).
+    is_synthetic
+        True for a simulated demo athlete (the report labels it synthetic).
+    injury_label
+        The injury record the onset comes from, in words ("" for any onset date).
     """
 
     athlete: str
@@ -122,6 +126,8 @@ class Review:
     flags: pd.DataFrame
     symptoms: pd.DataFrame
     wellness: pd.DataFrame
+    is_synthetic: bool = False
+    injury_label: str = ""
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -359,7 +365,8 @@ def flags_with_evidence(flags: pd.DataFrame) -> pd.DataFrame:
 
 def pre_injury_review(analysis: AnalysisFrames, athlete: str, onset: dt.date, weeks: int = 8, *,
                       symptoms: pd.DataFrame | None = None,
-                      wellness: pd.DataFrame | None = None) -> Review:
+                      wellness: pd.DataFrame | None = None, is_synthetic: bool = False,
+                      injury_label: str = "") -> Review:
     """Everything a clinician needs about the ``weeks`` before ``onset``.
 
     Parameters
@@ -374,6 +381,8 @@ def pre_injury_review(analysis: AnalysisFrames, athlete: str, onset: dt.date, we
         Window length in weeks (at least 2).
     symptoms, wellness
         Optional log frames with ``athlete`` and ``local_date`` columns.
+    is_synthetic, injury_label
+        Carried into the :class:`Review` for the report's title page.
 
     Returns
     -------
@@ -397,5 +406,5 @@ def pre_injury_review(analysis: AnalysisFrames, athlete: str, onset: dt.date, we
         flags=flags.reset_index(drop=True),
         symptoms=(_in_window(symptoms, athlete, start, onset) if symptoms is not None
                   else pd.DataFrame()),
-        wellness=well,
+        wellness=well, is_synthetic=is_synthetic, injury_label=injury_label,
     )
