@@ -32,6 +32,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,8 @@ def child_peak_memory(path: Path) -> None:
     Prints the peak RSS after loading, the peak RSS after computing (the process peak), and
     the tracemalloc peak of the computation alone.
     """
-    activities = pickle.loads(path.read_bytes())
+    with path.open("rb") as stream:
+        activities = pickle.load(stream)
     before = peak_rss_mb()
     tracemalloc.start()
     vectorised(activities)
@@ -245,12 +247,12 @@ def main(argv: list[str] | None = None) -> None:
           f"{t_pandas / t_context:.1f}x")
 
     print(f"\n{'athletes':>8s} {'athlete-days':>13s} {'cpu s':>9s} {'us/athlete-day':>15s}")
-    largest = None
+    largest = activities
     for size in sizes:
-        frame = roster(base, size)
-        seconds, out = timed(lambda f=frame: vectorised(f), repeat=2 if size <= main_size else 1)
+        largest = roster(base, size)
+        seconds, out = timed(partial(vectorised, largest),
+                             repeat=2 if size <= main_size else 1)
         print(f"{size:8d} {len(out):13,d} {seconds:9.3f} {1e6 * seconds / len(out):15.2f}")
-        largest = frame
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "roster.pickle"

@@ -233,8 +233,13 @@ def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]
     """Row order, athlete row and day column of every daily row on a left-aligned grid."""
     codes, names = pd.factorize(daily[C.ATHLETE].to_numpy(dtype=object))
     days = local_days(daily[C.LOCAL_DATE]).astype(np.int64)
-    order = np.lexsort((days, codes))
-    sorted_codes, sorted_days = codes[order], days[order]
+    same = codes[1:] == codes[:-1]
+    if bool(np.all(codes[1:] >= codes[:-1])) and bool(np.all(days[1:][same] > days[:-1][same])):
+        order = np.arange(len(codes))
+        sorted_codes, sorted_days = codes, days
+    else:
+        order = np.lexsort((days, codes))
+        sorted_codes, sorted_days = codes[order], days[order]
     new_block = np.ones(len(order), dtype=bool)
     new_block[1:] = sorted_codes[1:] != sorted_codes[:-1]
     step = np.diff(sorted_days)
@@ -243,7 +248,8 @@ def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]
         where = int(np.flatnonzero(broken)[0]) + 1
         raise FrameContractError(
             f"context_metrics: the daily frame of athlete {names[sorted_codes[where]]!r} is not "
-            f"one row per consecutive day (gap or duplicate before day {sorted_days[where]}); "
+            "one row per consecutive day (gap or duplicate before "
+            f"{np.datetime64(int(sorted_days[where]), 'D')}); "
             "build it with risk.daily.daily_frame, which fills rest days")
     row = np.cumsum(new_block) - 1
     block_start = np.flatnonzero(new_block)

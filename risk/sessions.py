@@ -116,29 +116,28 @@ def estimated_gap_distance(distance_m: np.ndarray, elevation_gain_m: np.ndarray)
     return distance_m * 0.5 * (up + down)
 
 
-def _stream_values(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None
-                   ) -> pd.DataFrame:
-    """Stream metrics aligned with ``activities`` (NaN where none), then the activity's own."""
-    out = pd.DataFrame(index=activities.index, columns=list(STREAM_METRICS), dtype=float)
-    if stream_metrics is not None and not stream_metrics.empty:
-        metrics = stream_metrics
-        if C.ACTIVITY_ID in metrics.columns:
-            metrics = metrics.set_index(C.ACTIVITY_ID)
-        if C.ACTIVITY_ID not in activities.columns:
-            raise FrameContractError(
-                "session_frame: stream metrics were given but the activities have no "
-                "'activity_id' column to join them on; pass Store.activities() rows")
-        ids = activities[C.ACTIVITY_ID]
-        for name in STREAM_METRICS:
-            if name in metrics.columns:
-                lookup = pd.to_numeric(metrics[name], errors="coerce")
-                out[name] = ids.map(lookup).to_numpy(dtype=float)
+def _stream_values_into(col: Mapping[str, np.ndarray], activities: pd.DataFrame,
+                        stream_metrics: pd.DataFrame | None) -> None:
+    """Fill the stream-metric columns: the stream value, else the activity's own column
+    of that name (e.g. the simulator's ``up_vert_m``), else NaN."""
     for name in STREAM_METRICS:
-        if name in activities.columns:
-            own = _numeric(activities, name)
-            out[name] = np.where(np.isfinite(out[name].to_numpy(dtype=float)),
-                                 out[name].to_numpy(dtype=float), own)
-    return out
+        col[name][:] = _numeric(activities, name)
+    if stream_metrics is None or stream_metrics.empty:
+        return
+    metrics = stream_metrics
+    if C.ACTIVITY_ID in metrics.columns:
+        metrics = metrics.set_index(C.ACTIVITY_ID)
+    if C.ACTIVITY_ID not in activities.columns:
+        raise FrameContractError(
+            "session_frame: stream metrics were given but the activities have no "
+            "'activity_id' column to join them on; pass Store.activities() rows")
+    ids = activities[C.ACTIVITY_ID]
+    for name in STREAM_METRICS:
+        if name in metrics.columns:
+            measured = ids.map(pd.to_numeric(metrics[name], errors="coerce")).to_numpy(
+                dtype=float)
+            known = np.isfinite(measured)
+            col[name][known] = measured[known]
 
 
 def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None = None,
@@ -178,8 +177,9 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
         raise FrameContractError(
             f"session_frame: the activities frame lacks {', '.join(missing)}; pass the rows of "
             "Store.activities() (or the simulator's activities_frame)")
-    frame = activities.copy(deep=False)  # copy-on-write: new columns never touch the input
+    frame = activities
     if frame.empty:
+        frame = activities.copy()
         for name in SESSION_COLUMNS:
             frame[name] = pd.Series(dtype=bool if name in ESTIMATE_FLAGS or name == IS_RUN
                                     else float)
@@ -190,53 +190,44 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
         settings.update(estimate_squad_settings(frame[unknown]))
     per_row = _settings_arrays(frame[C.ATHLETE], settings)
 
+    floats = [name for name in SESSION_COLUMNS if name not in (IS_RUN, *ESTIMATE_FLAGS)]
+    block = np.empty((len(frame), len(floats)), order="F")
+    col = {name: block[:, index] for index, name in enumerate(floats)}
+    flags: dict[str, np.ndarray] = {}
+
     is_run = frame[C.SPORT_TYPE].isin(C.RUNNING_SPORT_TYPES).to_numpy()
     distance_m = _numeric(frame, C.DISTANCE_M)
     moving_s = _numeric(frame, C.MOVING_TIME_S)
     elapsed_s = _numeric(frame, C.ELAPSED_TIME_S)
-    duration_min = np.where(np.isfinite(moving_s) & (moving_s > 0), moving_s, elapsed_s) / 60.0
-    frame[IS_RUN] = is_run
-    frame[DISTANCE_KM] = distance_m / 1000.0
-    frame[DURATION_MIN] = duration_min
-    frame[SRPE_AU] = _numeric(frame, C.PERCEIVED_EXERTION) * duration_min
+    duration_min = col[DURATION_MIN]
+    duration_min[:] = np.where(np.isfinite(moving_s) & (moving_s > 0), moving_s, elapsed_s) / 60
+    col[DISTANCE_KM][:] = distance_m / 1000.0
+    col[SRPE_AU][:] = _numeric(frame, C.PERCEIVED_EXERTION) * duration_min
+    _stream_values_into(col, frame, stream_metrics)
 
-    measured = _stream_values(frame, stream_metrics)
-    for name in STREAM_METRICS:
-        frame[name] = measured[name].to_numpy(dtype=float)
+    def fill(name: str, guess: np.ndarray, allowed: np.ndarray | bool = True) -> np.ndarray:
+        use = ~np.isfinite(col[name]) & np.isfinite(guess) & allowed
+        col[name][use] = guess[use]
+        return use
 
-    trimp = frame[TRIMP_AU].to_numpy(dtype=float)
-    trimp_guess = estimated_trimp(duration_min, _numeric(frame, C.AVG_HEART_RATE_BPM),
-                                  per_row["rest_hr_bpm"], per_row["max_hr_bpm"], per_row["sex"])
-    use = ~np.isfinite(trimp) & np.isfinite(trimp_guess)
-    frame[TRIMP_AU] = np.where(use, trimp_guess, trimp)
-    frame[TRIMP_IS_ESTIMATED] = use
-
-    hrss_values = frame[HRSS_AU].to_numpy(dtype=float)
-    hrss_guess = estimated_hrss(frame[TRIMP_AU].to_numpy(dtype=float), per_row["rest_hr_bpm"],
-                                per_row["max_hr_bpm"], per_row["threshold_hr_bpm"],
-                                per_row["sex"])
-    use = ~np.isfinite(hrss_values) & np.isfinite(hrss_guess)
-    frame[HRSS_AU] = np.where(use, hrss_guess, hrss_values)
-    frame[HRSS_IS_ESTIMATED] = use
-
-    rtss_values = frame[RTSS_AU].to_numpy(dtype=float)
+    flags[TRIMP_IS_ESTIMATED] = fill(TRIMP_AU, estimated_trimp(
+        duration_min, _numeric(frame, C.AVG_HEART_RATE_BPM), per_row["rest_hr_bpm"],
+        per_row["max_hr_bpm"], per_row["sex"]))
+    flags[HRSS_IS_ESTIMATED] = fill(HRSS_AU, estimated_hrss(
+        col[TRIMP_AU], per_row["rest_hr_bpm"], per_row["max_hr_bpm"],
+        per_row["threshold_hr_bpm"], per_row["sex"]))
     speed = np.divide(distance_m, moving_s, out=np.full(len(frame), np.nan),
                       where=np.isfinite(moving_s) & (moving_s > 0))
-    rtss_guess = 100.0 * (moving_s / 3600.0) * (speed / per_row["threshold_speed_mps"]) ** 2
-    use = ~np.isfinite(rtss_values) & np.isfinite(rtss_guess) & is_run
-    frame[RTSS_AU] = np.where(use, rtss_guess, rtss_values)
-    frame[RTSS_IS_ESTIMATED] = use
-
+    flags[RTSS_IS_ESTIMATED] = fill(RTSS_AU, 100.0 * (moving_s / 3600.0) * (
+        speed / per_row["threshold_speed_mps"]) ** 2, is_run)
     gain = _numeric(frame, C.ELEVATION_GAIN_M)
-    up = frame[UP_VERT_M].to_numpy(dtype=float)
-    use = ~np.isfinite(up) & np.isfinite(gain)
-    frame[UP_VERT_M] = np.where(use, gain, up)
-    frame[UP_VERT_IS_ESTIMATED] = use
+    flags[UP_VERT_IS_ESTIMATED] = fill(UP_VERT_M, gain)
+    flags[GAP_DISTANCE_IS_ESTIMATED] = fill(GAP_DISTANCE_M,
+                                            estimated_gap_distance(distance_m, gain))
 
-    gap = frame[GAP_DISTANCE_M].to_numpy(dtype=float)
-    gap_guess = estimated_gap_distance(distance_m, gain)
-    use = ~np.isfinite(gap) & np.isfinite(gap_guess)
-    frame[GAP_DISTANCE_M] = np.where(use, gap_guess, gap)
-    frame[GAP_DISTANCE_IS_ESTIMATED] = use
-    return frame
-
+    new = pd.DataFrame(block, index=frame.index, columns=floats, copy=False)
+    new.insert(0, IS_RUN, is_run)
+    for name in ESTIMATE_FLAGS:
+        new[name] = flags[name]
+    kept = frame.drop(columns=[c for c in SESSION_COLUMNS if c in frame.columns])
+    return pd.concat([kept, new], axis=1)

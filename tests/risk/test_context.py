@@ -204,7 +204,8 @@ def test_athletes_are_independent_and_row_order_is_kept() -> None:
 
 def test_gaps_in_the_daily_frame_are_refused() -> None:
     frame = series([5.0] * 10).drop(index=4)
-    with pytest.raises(FrameContractError, match="athlete 'Ann' is not one row per consecutive"):
+    with pytest.raises(FrameContractError, match="athlete 'Ann' is not one row per consecutive "
+                       r"day \(gap or duplicate before 2024-01-06\)"):
         context_metrics(frame)
     with pytest.raises(FrameContractError, match="lacks run_count"):
         context_metrics(series([5.0]).drop(columns=["run_count"]))
