@@ -66,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     risk.add_argument("--since", metavar="DATE", help="first day to show (YYYY-MM-DD)")
     risk.add_argument("--until", metavar="DATE",
                       help="last day to show (YYYY-MM-DD; default: today)")
-    risk.add_argument("--load", choices=LOAD_MEASURES, default="distance_km",
-                      help="load measure of the acute/chronic metrics (default: distance_km)")
+    risk.add_argument("--load", choices=LOAD_MEASURES, default="distance_km", metavar="MEASURE",
+                      help="load measure of the acute/chronic metrics: "
+                      f"{', '.join(LOAD_MEASURES)} (default: distance_km)")
     add_format(risk)
     risk.set_defaults(func=run_risk)
