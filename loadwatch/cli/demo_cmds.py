@@ -160,6 +160,7 @@ def serve(store: Store, port: int | None, *, demo: bool) -> int:
     if demo:
         env[ENV_DEMO] = "1"
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address",
-               "127.0.0.1", "--server.port", str(chosen), "--server.headless", "true"]
+               "127.0.0.1", "--server.port", str(chosen), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
     print(f"Serving the dashboard at http://127.0.0.1:{chosen} (Ctrl+C to stop)", file=sys.stderr)
     return subprocess.call(command, env=env)

@@ -174,6 +174,7 @@ def test_serve_runs_streamlit_on_localhost_with_the_store_url(
     command, env = calls[0]
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4] == str(app)
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
     port = int(command[command.index("--server.port") + 1])
     assert 8501 <= port < 8521
     assert env["LOADWATCH_DB"] == url
