@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from etl.demo import sessions as S
-from etl.demo.build import build_demo_store
+from etl.demo.build import build_demo_store, ensure_demo_store
 from etl.demo.profiles import LEVELS, PLANTED
 from etl.demo.simulate import DEVICE, Squad, SquadConfig, activities_frame, simulate_squad
 from etl.errors import ConfigurationError
@@ -552,3 +552,14 @@ def test_large_squads_replay_plans_at_each_runners_own_pace() -> None:
     ratio = mine["distance_m"].to_numpy() / theirs["distance_m"].to_numpy()
     assert ratio == pytest.approx(np.full(len(ratio), factor), rel=2e-3)
     assert mine["time_above_threshold_s"].tolist() == theirs["time_above_threshold_s"].tolist()
+
+
+def test_ensure_demo_store_builds_only_when_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config = SquadConfig(end_date=END, athletes=1, years=0.1, with_streams=False)
+    store = ensure_demo_store(url, config)
+    count = store.activity_count()
+    assert count == int(simulate_squad(config).recorded.sum()) > 0
+    again = ensure_demo_store(url, SquadConfig(end_date=END, athletes=3, years=0.1))
+    assert again.activity_count() == count
+    assert len(again.athletes()) == 1
