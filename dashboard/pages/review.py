@@ -106,9 +106,9 @@ def export_buttons(review: Review) -> None:
         return
     cols = st.columns(2)
     name = f"review-{review.athlete}-{review.onset}".replace(" ", "_")
-    cols[0].download_button("Download report (HTML)", report.render_html(review),
+    cols[0].download_button("Download report (HTML)", lambda: report.render_html(review),
                             file_name=f"{name}.html", mime="text/html", key="report_html")
-    cols[1].download_button("Download report (PDF)", report.render_pdf(review),
+    cols[1].download_button("Download report (PDF)", lambda: report.render_pdf(review),
                             file_name=f"{name}.pdf", mime="application/pdf", key="report_pdf")
 
 
@@ -127,7 +127,8 @@ def render() -> None:
         result = cache.analysis([athlete])
         review = pre_injury_review(result, athlete, onset, weeks,
                                    symptoms=cache.symptoms(athlete),
-                                   wellness=cache.wellness(athlete))
+                                   wellness=cache.wellness(athlete),
+                                   is_synthetic=components.is_synthetic(athlete))
         export_buttons(review)
         show_review(review, unit)
     components.footer()
