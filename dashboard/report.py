@@ -483,7 +483,7 @@ def _title_page(review: Review) -> Figure:
         wrapped = _wrap(value, 62)
         figure.text(0.06, y, label, fontsize=11, fontweight="bold", va="top")
         figure.text(0.27, y, "\n".join(wrapped), fontsize=11, va="top")
-        y -= 0.028 * len(wrapped) + 0.012
+        y -= 0.0165 * len(wrapped) + 0.014
     y -= 0.02
     figure.text(0.06, y, "Not a medical device, not a diagnosis.", fontsize=16,
                 fontweight="bold", va="top", color=OKABE_ITO["vermillion"])
