@@ -96,7 +96,7 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 
 def _athlete_keys(sessions: pd.DataFrame) -> pd.Series:
     if C.ATHLETE in sessions.columns:
-        return sessions[C.ATHLETE].astype(str)
+        return sessions[C.ATHLETE]
     return pd.Series("", index=sessions.index, dtype=object)
 
 
@@ -146,7 +146,7 @@ def estimate_squad_settings(sessions: pd.DataFrame) -> dict[str, AthleteSettings
     max_hr = estimate_max_hr(sessions)
     speed = estimate_threshold_speed(sessions)
     return {name: _settings(max_hr.get(name), speed.get(name))
-            for name in pd.unique(sessions[C.ATHLETE].astype(str))}
+            for name in pd.unique(sessions[C.ATHLETE])}
 
 
 def _settings(max_hr: float | None, speed: float | None, *, sex: str | None = None,

@@ -30,7 +30,9 @@ Sports Exerc 1998;30(7):1164-1168. doi:10.1097/00005768-199807000-00023
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -189,6 +191,8 @@ class DefaultThresholds:
     monotony_cap: float = 10.0
 
 
+#: Athletes computed together on one grid (bounds the memory of the temporaries).
+CHUNK_ATHLETES = 256
 #: A standard deviation at most this fraction of the mean counts as zero ("no variation").
 ZERO_SD_RELATIVE = 1e-9
 
@@ -231,7 +235,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Row order, athlete row and day column of every daily row on a left-aligned grid."""
-    codes, names = pd.factorize(daily[C.ATHLETE].to_numpy(dtype=object))
+    codes, names = pd.factorize(daily[C.ATHLETE])
     days = local_days(daily[C.LOCAL_DATE]).astype(np.int64)
     same = codes[1:] == codes[:-1]
     if bool(np.all(codes[1:] >= codes[:-1])) and bool(np.all(days[1:][same] > days[:-1][same])):
@@ -258,108 +262,37 @@ def _grid(daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]
     return order, row, column, width
 
 
-def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
-                    settings: ContextThresholds | None = None,
-                    windows: ContextWindows = ContextWindows()) -> pd.DataFrame:
-    """Add the ACWR variants, CTL/ATL/TSB, monotony, strain and weekly change to ``daily``.
+class _Chunk:
+    """A block of athletes laid out left-aligned on a (athlete x day) grid."""
 
-    Parameters
-    ----------
-    daily : DataFrame
-        Output of :func:`risk.daily.daily_frame`: one row per athlete and consecutive day,
-        with ``distance_km`` and ``run_count`` (for the base check and the weekly change), the
-        ``load`` column and optionally ``load_status``.
-    load : str, default "distance_km"
-        Column the load metrics use (one of :data:`LOAD_MEASURES`). The ``insufficient_base``
-        state and the weekly change always use running distance.
-    settings : RiskSettings-like, optional
-        ``acwr_min_chronic_km_per_day`` (1.0), ``acwr_min_chronic_runs`` (4), ``monotony_cap``
-        (10).
-    windows : ContextWindows
-        Windows and decay constants.
+    def __init__(self, rows: np.ndarray, columns: np.ndarray) -> None:
+        self.width = int(columns.max()) + 1
+        self.height = int(rows[-1]) + 1
+        self.cell = rows * self.width + columns
+        self.full = len(self.cell) == self.height * self.width
 
-    Returns
-    -------
-    DataFrame
-        ``daily`` (same rows, same order) plus :data:`CONTEXT_COLUMNS`.
+    def grid(self, values: np.ndarray) -> np.ndarray:
+        """Row values (in grid order) on the grid; cells without a row are 0."""
+        if self.full:
+            return values.reshape(self.height, self.width).copy()
+        grid = np.zeros(self.height * self.width)
+        grid[self.cell] = values
+        return grid.reshape(self.height, self.width)
 
-    Notes
-    -----
-    With ``L`` the daily load and ``t`` today (0-based day index ``i`` since the first day):
-
-    - ``acute = sum(L[t-6..t]) / 7``; ``chronic_coupled = sum(L[t-27..t]) / 28``;
-      ``chronic_uncoupled = sum(L[t-27..t-7]) / 21``. Ratios are NaN unless
-      ``acwr_state == "ok"``: ``warming_up`` while ``i < 27`` (fewer than 28 days),
-      ``insufficient_base`` when the 21 days before the acute week hold < 1 km/day of running
-      or < 4 runs; also NaN when the chronic load is 0.
-    - EWMA: ``E_t = lambda L_t + (1 - lambda) E_{t-1}``, ``E_{-1} = 0``; ``acwr_ewma =
-      Ea_t / Ec_t``; ``acwr_ewma_uncoupled = Ea_t / Ec_{t-7}``; same visibility as above.
-    - ``CTL_t = CTL_{t-1} + a_c (L_t - CTL_{t-1})`` with ``a = 1 - exp(-1/tau)``; likewise ATL;
-      ``TSB_t = CTL_{t-1} - ATL_{t-1}``; all three NaN while ``i < 42``.
-    - Monotony = mean / SD (ddof 0) of the last 7 daily loads; NaN for an all-zero week or
-      with fewer than 4 recorded days (within history and not ``missing``); capped at 10
-      (a constant non-zero week gives 10, "no variation"). Strain = 7-day sum x monotony.
-    - ``week_change_pct = 100 (W - W_prev) / W_prev`` on 7-day running distance; NaN when
-      ``W_prev == 0`` or before 14 days of history.
-    """
-    if load not in LOAD_MEASURES:
-        raise SettingsError(f"unknown load measure {load!r}; use one of {', '.join(LOAD_MEASURES)}")
-    needed = [C.ATHLETE, C.LOCAL_DATE, DISTANCE_KM, RUN_COUNT, load]
-    absent = [c for c in dict.fromkeys(needed) if c not in daily.columns]
-    if absent:
-        raise FrameContractError(
-            f"context_metrics: the daily frame lacks {', '.join(absent)}; build it with "
-            "risk.daily.daily_frame(session_frame(activities))")
-    thresholds: ContextThresholds = settings if settings is not None else DefaultThresholds()
-    out = daily
-    if out.empty:
-        out = daily.copy()
-        for name in CONTEXT_COLUMNS:
-            out[name] = pd.Series(dtype=object if name in (ACWR_STATE, LOAD_MEASURE) else float)
-        return out
-    order, row, column, width = _grid(out)
-    n = int(row.max()) + 1
-    cell = row * width + column  # flat grid position of the k-th row in sorted order
-    in_order = bool(np.array_equal(order, np.arange(len(order))))
-    full = bool(len(cell) == n * width)
-
-    def on_grid(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        if in_order and full:
-            return values.astype(float).reshape(n, width)
-        grid = np.full(n * width, fill)
-        grid[cell] = values if in_order else values[order]
-        return grid.reshape(n, width)
-
-    def from_grid(grid: np.ndarray) -> np.ndarray:
+    def values(self, grid: np.ndarray) -> np.ndarray:
+        """The grid's cells that hold a row, in row order."""
         flat = grid.reshape(-1)
-        picked = flat if full else flat[cell]
-        if in_order:
-            return picked
-        back = np.empty(len(order), dtype=grid.dtype)
-        back[order] = picked
-        return back
+        return flat if self.full else flat[self.cell]
 
-    def numbers(name: str) -> np.ndarray:
-        return np.nan_to_num(pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float),
-                             nan=0.0)
 
-    load_grid = on_grid(numbers(load))
-    distance = on_grid(numbers(DISTANCE_KM))
-    runs = on_grid(numbers(RUN_COUNT))
-    recorded_flags = np.ones(len(out))
-    if LOAD_STATUS in out.columns:
-        recorded_flags = (out[LOAD_STATUS].to_numpy(dtype=object) != STATUS_MISSING).astype(float)
-    recorded = on_grid(recorded_flags)
+def _metrics_on_grid(load_grid: np.ndarray, distance: np.ndarray, runs: np.ndarray,
+                     recorded: np.ndarray, thresholds: ContextThresholds, w: ContextWindows,
+                     put: Callable[[str, np.ndarray], None]) -> np.ndarray:
+    """Every context metric of one block of athletes (rows) x days (columns); returns the
+    ACWR state codes (0 ok, 1 warming up, 2 insufficient base) and hands each metric grid to
+    ``put``."""
+    n, width = load_grid.shape
     index = np.broadcast_to(np.arange(width), (n, width))
-
-    w = windows
-    numeric = [name for name in CONTEXT_COLUMNS if name not in (ACWR_STATE, LOAD_MEASURE)]
-    block = np.empty((len(out), len(numeric)), order="F")
-    position = {name: index for index, name in enumerate(numeric)}
-
-    def put(name: str, grid: np.ndarray) -> None:
-        block[:, position[name]] = from_grid(grid)
-
     put(HISTORY_DAYS, index + 1.0)
     before_days = w.chronic_days - w.acute_days
     distance_running = running_sums(distance)
@@ -436,9 +369,106 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     put(MONOTONY, monotony)
     put(STRAIN, week_load * monotony)
 
+    return state_code
+
+
+def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
+                    settings: ContextThresholds | None = None,
+                    windows: ContextWindows = ContextWindows()) -> pd.DataFrame:
+    """Add the ACWR variants, CTL/ATL/TSB, monotony, strain and weekly change to ``daily``.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`risk.daily.daily_frame`: one row per athlete and consecutive day,
+        with ``distance_km`` and ``run_count`` (for the base check and the weekly change), the
+        ``load`` column and optionally ``load_status``.
+    load : str, default "distance_km"
+        Column the load metrics use (one of :data:`LOAD_MEASURES`). The ``insufficient_base``
+        state and the weekly change always use running distance.
+    settings : RiskSettings-like, optional
+        ``acwr_min_chronic_km_per_day`` (1.0), ``acwr_min_chronic_runs`` (4), ``monotony_cap``
+        (10).
+    windows : ContextWindows
+        Windows and decay constants.
+
+    Returns
+    -------
+    DataFrame
+        ``daily`` (same rows, same order) plus :data:`CONTEXT_COLUMNS`.
+
+    Notes
+    -----
+    With ``L`` the daily load and ``t`` today (0-based day index ``i`` since the first day):
+
+    - ``acute = sum(L[t-6..t]) / 7``; ``chronic_coupled = sum(L[t-27..t]) / 28``;
+      ``chronic_uncoupled = sum(L[t-27..t-7]) / 21``. Ratios are NaN unless
+      ``acwr_state == "ok"``: ``warming_up`` while ``i < 27`` (fewer than 28 days),
+      ``insufficient_base`` when the 21 days before the acute week hold < 1 km/day of running
+      or < 4 runs; also NaN when the chronic load is 0.
+    - EWMA: ``E_t = lambda L_t + (1 - lambda) E_{t-1}``, ``E_{-1} = 0``; ``acwr_ewma =
+      Ea_t / Ec_t``; ``acwr_ewma_uncoupled = Ea_t / Ec_{t-7}``; same visibility as above.
+    - ``CTL_t = CTL_{t-1} + a_c (L_t - CTL_{t-1})`` with ``a = 1 - exp(-1/tau)``; likewise ATL;
+      ``TSB_t = CTL_{t-1} - ATL_{t-1}``; all three NaN while ``i < 42``.
+    - Monotony = mean / SD (ddof 0) of the last 7 daily loads; NaN for an all-zero week or
+      with fewer than 4 recorded days (within history and not ``missing``); capped at 10
+      (a constant non-zero week gives 10, "no variation"). Strain = 7-day sum x monotony.
+    - ``week_change_pct = 100 (W - W_prev) / W_prev`` on 7-day running distance; NaN when
+      ``W_prev == 0`` or before 14 days of history.
+    """
+    if load not in LOAD_MEASURES:
+        raise SettingsError(f"unknown load measure {load!r}; use one of {', '.join(LOAD_MEASURES)}")
+    needed = [C.ATHLETE, C.LOCAL_DATE, DISTANCE_KM, RUN_COUNT, load]
+    absent = [c for c in dict.fromkeys(needed) if c not in daily.columns]
+    if absent:
+        raise FrameContractError(
+            f"context_metrics: the daily frame lacks {', '.join(absent)}; build it with "
+            "risk.daily.daily_frame(session_frame(activities))")
+    thresholds: ContextThresholds = settings if settings is not None else DefaultThresholds()
+    out = daily
+    if out.empty:
+        out = daily.copy()
+        for name in CONTEXT_COLUMNS:
+            out[name] = pd.Series(dtype=object if name in (ACWR_STATE, LOAD_MEASURE) else float)
+        return out
+    order, row, column, _ = _grid(out)
+    in_order = bool(np.array_equal(order, np.arange(len(order))))
+
+    def numbers(name: str) -> np.ndarray:
+        values = np.nan_to_num(pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float),
+                               nan=0.0)
+        return values if in_order else values[order]
+
+    inputs = [numbers(load), numbers(DISTANCE_KM), numbers(RUN_COUNT)]
+    recorded_flags = np.ones(len(out))
+    if LOAD_STATUS in out.columns:
+        recorded_flags = (out[LOAD_STATUS].to_numpy(dtype=object) != STATUS_MISSING).astype(float)
+    inputs.append(recorded_flags if in_order else recorded_flags[order])
+
+    numeric = [name for name in CONTEXT_COLUMNS if name not in (ACWR_STATE, LOAD_MEASURE)]
+    block = np.empty((len(out), len(numeric)), order="F")
+    position = {name: index for index, name in enumerate(numeric)}
+    state_codes = np.empty(len(out), dtype=np.int64)
+    row_edges = np.searchsorted(row, np.arange(0, int(row.max()) + 1 + CHUNK_ATHLETES,
+                                               CHUNK_ATHLETES))
+    for first, last in itertools.pairwise(row_edges.tolist()):
+        if first == last:
+            continue
+        chunk = _Chunk(row[first:last] - row[first], column[first:last])
+        target = slice(first, last) if in_order else order[first:last]
+
+        def put(name: str, grid: np.ndarray, chunk: _Chunk = chunk,
+                target: slice | np.ndarray = target) -> None:
+            block[target, position[name]] = chunk.values(grid)
+
+        load_grid, distance, runs, recorded = (chunk.grid(values[first:last])
+                                               for values in inputs)
+        codes = _metrics_on_grid(load_grid, distance, runs, recorded, thresholds, windows, put)
+        state_codes[target] = chunk.values(codes)
+
     new = pd.DataFrame(block, index=out.index, columns=numeric, copy=False)
     names = np.array([STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE], dtype=object)
-    new[ACWR_STATE] = pd.Series(names[from_grid(state_code)], index=out.index, dtype=object)
+    new[ACWR_STATE] = pd.Series(names[state_codes], index=out.index, dtype=object)
     new[LOAD_MEASURE] = pd.Series(np.full(len(out), load, dtype=object), index=out.index,
                                   dtype=object)
     kept = out.drop(columns=[c for c in CONTEXT_COLUMNS if c in out.columns])

@@ -197,10 +197,9 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
     if frame.empty:
         return empty_daily()
 
-    athletes = frame[C.ATHLETE].to_numpy(dtype=object)
     days = local_days(frame[C.LOCAL_DATE])
-    athlete_code, names = pd.factorize(athletes, sort=True)
-    names = np.asarray(names, dtype=object)
+    athlete_code, athlete_names = pd.factorize(frame[C.ATHLETE], sort=True)
+    names = np.asarray(athlete_names, dtype=object)
     by_athlete = pd.Series(days.astype(np.int64)).groupby(athlete_code)
     first = by_athlete.min().to_numpy().astype("datetime64[D]")
     if until is not None:

@@ -69,7 +69,7 @@ def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 def _settings_arrays(athlete_names: pd.Series, settings: Mapping[str, AthleteSettings]
                      ) -> dict[str, np.ndarray]:
-    codes, names = pd.factorize(athlete_names.astype(str))
+    codes, names = pd.factorize(athlete_names)
     chosen = [settings[str(name)] for name in names]
     out: dict[str, np.ndarray] = {}
     for attr in ("rest_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "threshold_speed_mps"):
@@ -185,7 +185,7 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
                                     else float)
         return frame
     settings = dict(athletes or {})
-    unknown = ~frame[C.ATHLETE].astype(str).isin(list(settings))
+    unknown = ~frame[C.ATHLETE].isin(list(settings))
     if unknown.any():
         settings.update(estimate_squad_settings(frame[unknown]))
     per_row = _settings_arrays(frame[C.ATHLETE], settings)

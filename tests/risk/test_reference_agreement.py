@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from risk import context
 from risk.context import context_metrics
 from risk.daily import daily_frame
 from risk.reference import reference_daily_metrics
@@ -92,3 +93,19 @@ def test_agreement_on_the_demo_simulator() -> None:
     activities = simulate.activities_frame(simulate.simulate_squad(config))
     assert assert_agree(activities, "distance_km") > 1000
     assert_agree(activities, "duration_min")
+
+
+def test_agreement_when_athletes_are_computed_in_small_chunks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "CHUNK_ATHLETES", 3)
+    activities = random_squad(21, athletes=10, days=120)
+    assert_agree(activities, "distance_km")
+    daily = daily_frame(session_frame(activities))
+    shuffled = daily.sample(frac=1.0, random_state=4)
+    chunked = context_metrics(shuffled).sort_values(["athlete", "local_date"])
+    monkeypatch.setattr(context, "CHUNK_ATHLETES", 1000)
+    whole = context_metrics(daily).sort_values(["athlete", "local_date"])
+    for name in NUMERIC:
+        np.testing.assert_allclose(chunked[name].to_numpy(dtype=float),
+                                   whole[name].to_numpy(dtype=float), rtol=1e-12, atol=1e-12)
+    assert chunked["acwr_state"].tolist() == whole["acwr_state"].tolist()
