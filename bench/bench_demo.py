@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -28,15 +29,16 @@ from etl.store import Store
 END = dt.date(2026, 6, 30)
 
 
-def _squad_row(athletes: int, years: float) -> tuple[str, float, float, int]:
+def _squad_row(athletes: int, years: float) -> tuple[str, float, float, int, float]:
     config = SquadConfig(end_date=END, athletes=athletes, years=years, with_streams=False)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     squad = simulate_squad(config)
     simulated = time.perf_counter()
     frame = activities_frame(squad)
     done = time.perf_counter()
     label = f"{athletes} x {years:g} y, no streams"
-    return label, simulated - started, done - simulated, len(frame)
+    cpu = time.process_time() - cpu_started
+    return label, simulated - started, done - simulated, len(frame), cpu
 
 
 def main() -> None:
@@ -45,34 +47,41 @@ def main() -> None:
     args = parser.parse_args()
     sizes = (24, 500) if args.quick else (24, 500, 2000)
 
-    print(f"{'case':34} {'simulate s':>11} {'frame s':>9} {'activities':>11} {'us/activity':>12}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall times below "
+          "grow with it; CPU seconds much less)")
+    print(f"{'case':34} {'simulate s':>11} {'frame s':>9} {'activities':>11} {'us/activity':>12}"
+          f" {'CPU s':>7}")
     for athletes in sizes:
-        name, sim_s, frame_s, rows = _squad_row(athletes, 3.0)
+        name, sim_s, frame_s, rows, cpu = _squad_row(athletes, 3.0)
         print(f"{name:34} {sim_s:11.2f} {frame_s:9.2f} {rows:11d} "
-              f"{1e6 * (sim_s + frame_s) / rows:12.1f}")
+              f"{1e6 * (sim_s + frame_s) / rows:12.1f} {cpu:7.1f}")
 
     demo_athletes = 6 if args.quick else 24
     config = SquadConfig(end_date=END, athletes=demo_athletes)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     squad = simulate_squad(config)
     samples = activities = 0
     for _, parsed in squad.iter_activities():
         activities += 1
         samples += len(parsed.streams)
     streams_s = time.perf_counter() - started
+    streams_cpu_s = time.process_time() - cpu_started
     print(f"{f'{demo_athletes} x 2 y with 5 s streams':34} {streams_s:11.2f} {'':>9} "
-          f"{activities:11d} {1e6 * streams_s / activities:12.1f}   ({samples:,} samples)")
+          f"{activities:11d} {1e6 * streams_s / activities:12.1f}   ({samples:,} samples, "
+          f"{streams_cpu_s:.1f} s CPU)")
 
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(f"sqlite:///{Path(folder) / 'demo.db'}")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         summary = build_demo_store(store, config)
         build_s = time.perf_counter() - started
+        build_cpu_s = time.process_time() - cpu_started
         size_mb = (Path(folder) / "demo.db").stat().st_size / 1e6
         store.engine.dispose()
     store_s = max(build_s - streams_s, 0.0)
-    print(f"\nbuild_demo_store({demo_athletes} x 2 y, 5 s streams): {build_s:.1f} s for "
-          f"{summary.activities} activities ({size_mb:.0f} MB SQLite)")
+    print(f"\nbuild_demo_store({demo_athletes} x 2 y, 5 s streams): {build_s:.1f} s wall, "
+          f"{build_cpu_s:.1f} s CPU, for {summary.activities} activities ({size_mb:.0f} MB "
+          f"SQLite); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"  simulator + streams {streams_s:.1f} s ({streams_s / build_s:.0%}), "
           f"store and clinical stories {store_s:.1f} s ({store_s / build_s:.0%})")
 
