@@ -175,8 +175,12 @@ def test_demo_dashboard_in_chromium(demo_server: str, browser: object) -> None:
     with open(download.value.path(), encoding="utf-8") as exported:
         assert exported.readline().startswith("activity_id,athlete")
 
-    # clinician: the review page renders (and offers the report once it is installed)
+    # clinician: the review page and its printable report
     _nav(page, "review")
     settle(page)
     no_exception_box(page)
+    with page.expect_download(timeout=RENDER_S * 1000) as download:
+        page.get_by_role("button", name="Download report (HTML)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert athlete in report and "not a diagnosis" in report.lower()
     page.close()

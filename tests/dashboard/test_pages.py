@@ -207,6 +207,8 @@ def test_review_of_an_injury_record(app: Callable[[str], AppTest], demo_url: str
     changed = at.dataframe[0].value
     assert "weekly running distance" in set(changed["measure"])
     assert {"Flags in these weeks", "What changed"} <= {s.value for s in at.subheader}
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download report (HTML)", "Download report (PDF)"} <= labels
     at.number_input(key="review_weeks").set_value(4).run()
     no_exception(at)
     at.selectbox(key="review_pick").set_value(options[-1]).run()
