@@ -95,7 +95,7 @@ class BalancedBaggedBoosting(ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> BalancedBaggedBoosting:  # noqa: N803 (scikit-learn API)
+    def fit(self, X: Any, y: Any) -> BalancedBaggedBoosting:
         values = np.asarray(X, dtype=float)
         labels = np.asarray(y).astype(int)
         positives = np.flatnonzero(labels == 1)
@@ -125,17 +125,17 @@ class BalancedBaggedBoosting(ClassifierMixin, BaseEstimator):
             tree.fit(values[rows], labels[rows])
             self.estimators_.append(tree)
 
-    def bag_probabilities(self, X: Any) -> np.ndarray:  # noqa: N803
+    def bag_probabilities(self, X: Any) -> np.ndarray:
         """Positive-class probability of every bag, shape ``(n_bags, n_rows)``."""
         values = np.asarray(X, dtype=float)
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.vstack([tree.predict_proba(values)[:, 1] for tree in self.estimators_])
 
-    def predict_proba(self, X: Any) -> np.ndarray:  # noqa: N803
+    def predict_proba(self, X: Any) -> np.ndarray:
         positive = self.bag_probabilities(X).mean(axis=0)
         return np.column_stack([1.0 - positive, positive])
 
-    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
+    def predict(self, X: Any) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
 

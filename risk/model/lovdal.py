@@ -206,7 +206,8 @@ def rest_day_mask(data: LovdalData) -> pd.DataFrame:
     """Boolean frame: True where a day-approach perception holds the rest-day value -0.01."""
     columns = [c for c in data.features.columns
                if c.rpartition(".")[0] in PERCEIVED_DAY or c in PERCEIVED_DAY]
-    return np.isclose(data.features[columns], REST_DAY_VALUE)
+    flags = np.isclose(data.features[columns].to_numpy(dtype=float), REST_DAY_VALUE)
+    return pd.DataFrame(flags, columns=columns, index=data.features.index)
 
 
 def per_athlete_normalise(features: pd.DataFrame, athlete: np.ndarray,
