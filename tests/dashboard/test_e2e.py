@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -65,19 +66,21 @@ def demo_server() -> Iterator[str]:
         env = {**os.environ, "LOADWATCH_HOME": home}
         env.pop("LOADWATCH_DB", None)
         with log.open("wb") as out:
+            # its own process group: `loadwatch demo` runs streamlit as a child process
             process = subprocess.Popen(
                 [sys.executable, "-m", "loadwatch", "demo", "--port", str(port), "--athletes",
-                 "6", "--days", "150"], env=env, stdout=out, stderr=subprocess.STDOUT)
+                 "6", "--days", "150"], env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)
             try:
                 url = f"http://127.0.0.1:{port}"
                 _wait_for_server(url, process, log)
                 yield url
             finally:
-                process.terminate()
+                os.killpg(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
