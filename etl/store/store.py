@@ -435,12 +435,16 @@ class Store:
 
         Row count and latest timestamp of every data table (not streams, caches or audit).
         """
+        from sqlalchemy import inspect
+
         from etl.store.schema import metadata
 
         parts: list[str] = []
         with self.engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
             for table in metadata.sorted_tables:
-                if table.name in ("streams", "stream_metrics") or "audit" in table.name:
+                if (table.name in ("streams", "stream_metrics") or "audit" in table.name
+                        or table.name not in present):
                     continue
                 stamps = [c for c in table.c if c.name in ("updated_at", "entered_at",
                                                            "created_at", "seen_at")]
