@@ -394,7 +394,12 @@ def _read(store: Store, kind: str, athlete: str | None, since: dt.date | None,
         query = query.where(table.c[date_column] >= since)
     if date_column is not None and until is not None:
         query = query.where(table.c[date_column] <= until)
-    allowed = store.authorize(None, kind)
+    named = [athlete] if athlete is not None else athletes
+    wanted = None if named is None else store.ids_of(named)
+    allowed = store.authorize(wanted, kind)
+    if athlete is not None and wanted and not allowed:
+        raise AccessDenied(f"{store.principal.user} may not read the {kind} log of "
+                           f"{athlete!r}; ask the athlete to grant access")
     if allowed is not None:
         query = query.where(table.c.athlete_id.in_(allowed))
     order = [at.c.name, table.c[date_column]] if date_column else [at.c.name]

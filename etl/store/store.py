@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
 
-from etl.errors import StoreError
+from etl.errors import AccessDenied, StoreError
 from etl.records import (
     STREAM_DTYPES,
     ActivityRecord,
@@ -80,10 +80,17 @@ class UpsertResult:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is reading. Local mode has one principal who may read everything."""
+    """Who is reading. Local mode has one principal who may read everything.
+
+    In server mode (:func:`etl.store.access.principal_for`): ``role`` is athlete, coach,
+    clinician or admin, ``athlete_id`` the user's own athlete record (if any), and
+    ``staff_sees_strava_api`` the deployment's Strava display setting.
+    """
 
     user: str = "local"
     role: str = "local"
+    athlete_id: int | None = None
+    staff_sees_strava_api: bool = False
 
 
 LOCAL = Principal()
@@ -175,9 +182,19 @@ class Store:
         """Return the athlete ids of ``athlete_ids`` this principal may read as ``kind``.
 
         ``None`` in means "all athletes"; ``None`` out means "no restriction". Local mode
-        allows everything. Server mode replaces this with the grant rules.
+        allows everything; any other principal gets :func:`etl.store.access.authorize`.
         """
+        if self.principal.role != LOCAL.role:
+            from etl.store.access import authorize
+
+            return authorize(self, athlete_ids, kind)
         return None if athlete_ids is None else list(athlete_ids)
+
+    def ids_of(self, names: Iterable[str]) -> list[int]:
+        """The ids of the athletes called ``names`` (unknown names are left out)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(T.athletes.c.id).where(T.athletes.c.name.in_(list(names))))
+            return [int(r[0]) for r in rows]
 
     # -- athletes ----------------------------------------------------------------------
     def athlete_id(self, name: str, *, create: bool = True, synthetic: bool = False) -> int:
@@ -368,9 +385,18 @@ class Store:
             query = query.where(a.c.local_date >= since)
         if until is not None:
             query = query.where(a.c.local_date <= until)
-        allowed = self.authorize(None, kind)
+        wanted = None if athlete is None else self.ids_of([athlete])
+        allowed = self.authorize(wanted, kind)
+        if wanted and not allowed:
+            raise AccessDenied(f"{self.principal.user} may not read the {kind} of athlete "
+                               f"{athlete!r}; ask the athlete to grant access")
         if allowed is not None:
             query = query.where(a.c.athlete_id.in_(allowed))
+        if self.principal.role != LOCAL.role:
+            from etl.store.access import strava_api_clause
+
+            rule = strava_api_clause(self.principal)
+            query = query if rule is None else query.where(rule)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         frame = pd.DataFrame(rows, columns=[c for c in ACTIVITY_COLUMNS if c != C.AVG_SPEED_MPS])
@@ -398,6 +424,11 @@ class Store:
         owner = self.activity_athlete(activity_id)
         if owner is None or not self.authorize([owner], "streams"):
             return empty_streams()
+        if self.principal.role != LOCAL.role:
+            from etl.store.access import streams_hidden
+
+            if streams_hidden(self, activity_id):
+                return empty_streams()
         with self.engine.connect() as conn:
             row = conn.execute(select(T.streams).where(
                 T.streams.c.activity_id == activity_id)).mappings().first()

@@ -40,8 +40,8 @@ users = Table(
     Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="SET NULL"), unique=True),
     Column("team", String(200)),
     Column("is_active", Boolean, nullable=False, default=True),
-    Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     CheckConstraint("role IN ('athlete', 'coach', 'clinician', 'admin')", name="role"),
 )
 
