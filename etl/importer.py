@@ -29,7 +29,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +132,7 @@ class DecodeJob:
     source_id: str | None = None
     sport_hint: str | None = None
     row: ExportRow | None = None
+    athlete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class _Ready:
 
     label: str
     activities: tuple[ParsedActivity, ...]
+    athlete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ class _FileFailed:
     label: str
     row: ExportRow
     message: str
+    athlete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -365,15 +368,19 @@ def _plan_directory(path: Path, label: str, athlete: str | None, timezone: str |
         planned.tally.warnings.append(
             f"{label}: skipped {len(skipped)} file(s) that are not activity files, CSVs or "
             f"exports: {_listing(skipped)}")
-    planned.units = _directory_units(path, label, files, planned, timezone, store, limits)
+    planned.units = _directory_units(path, label, files, planned, athlete, timezone, store,
+                                     limits)
     return planned
 
 
 def _directory_units(root: Path, label: str, files: list[Path], planned: _Input,
-                     timezone: str | None, store: Store, limits: ZipLimits) -> Iterator[_Unit]:
+                     explicit: str | None, timezone: str | None, store: Store,
+                     limits: ZipLimits) -> Iterator[_Unit]:
+    """The units of every file in a folder. Activity files and CSVs belong to the folder's
+    athlete; an export zip inside keeps its own (``--athlete``, else its profile.csv or name),
+    so a coach can import a folder of the squad's exports at once."""
     from etl.readers import is_supported
 
-    owner = planned.athlete or DEFAULT_ATHLETE
     for path in files:
         member = f"{label}/{path.relative_to(root).as_posix()}"
         try:
@@ -384,14 +391,18 @@ def _directory_units(root: Path, label: str, files: list[Path], planned: _Input,
                 planned.tally.warnings.extend(nested.tally.warnings)
                 yield from nested.units
             elif path.suffix.lower() == ".zip":
-                export = _plan_export(path, member, owner, limits, timezone)
+                nested_export = _plan_export(path, member, explicit, limits, timezone)
                 try:
-                    planned.tally.warnings.extend(export.tally.warnings)
-                    for message in export.tally.messages:
+                    planned.tally.warnings.extend(nested_export.tally.warnings)
+                    for message in nested_export.tally.messages:
                         yield _Rejected(member, message)
-                    yield from export.units
+                    for unit in nested_export.units:
+                        if isinstance(unit, DecodeJob | _Ready | _FileFailed):
+                            yield replace(unit, athlete=nested_export.athlete)
+                        else:
+                            yield unit
                 finally:
-                    export.close()
+                    nested_export.close()
         except InputError as exc:
             yield _Rejected(member, str(exc))
         except OSError as exc:
@@ -517,13 +528,13 @@ def _store_all(store: Store, athlete_id: int, label: str,
 
 
 def _handle(store: Store, planned: _Input, unit: _Unit, decoded: Decoded | None,
-            athlete_id: Callable[[], int]) -> None:
+            athlete_id: Callable[[str | None], int]) -> None:
     tally = planned.tally
     if isinstance(unit, _Rejected):
         tally.reject(unit.message)
         return
     if isinstance(unit, _FileFailed):
-        _store_all(store, athlete_id(), unit.label, [csv_only(unit.row)], tally)
+        _store_all(store, athlete_id(unit.athlete), unit.label, [csv_only(unit.row)], tally)
         tally.reject(f"{unit.message}; activity {unit.row.activity_id} was imported from "
                      "activities.csv without samples")
         return
@@ -532,7 +543,7 @@ def _handle(store: Store, planned: _Input, unit: _Unit, decoded: Decoded | None,
         return
     if isinstance(unit, _Ready):
         for parsed in unit.activities:
-            _store_all(store, athlete_id(), unit.label, [parsed], tally)
+            _store_all(store, athlete_id(unit.athlete), unit.label, [parsed], tally)
         return
     if decoded is None:
         decoded = Decoded(error=("NoDataError", "is empty; re-export it"))
@@ -542,14 +553,15 @@ def _handle(store: Store, planned: _Input, unit: _Unit, decoded: Decoded | None,
         if unit.row is not None:
             message += (f"; activity {unit.row.activity_id} was imported from activities.csv "
                         "without samples")
-            _store_all(store, athlete_id(), unit.label, [csv_only(unit.row)], tally)
+            _store_all(store, athlete_id(unit.athlete), unit.label, [csv_only(unit.row)],
+                       tally)
         tally.reject(message)
         return
     if unit.row is not None:
         activities: list[ParsedActivity] = [join_file(unit.row, list(decoded.activities))]
     else:
         activities = list(decoded.activities)
-    _store_all(store, athlete_id(), unit.label, activities, tally)
+    _store_all(store, athlete_id(unit.athlete), unit.label, activities, tally)
 
 
 def _import_log_csv(unit: _LogCsv, tally: _Tally) -> None:
@@ -622,14 +634,17 @@ def import_paths(store: Store, paths: Sequence[Path | str], athlete: str | None 
                 planned.append(failed)
         total = sum(p.total for p in planned)
         done = 0
+        ids: dict[str, int] = {}
         for item in planned:
             owner = item.athlete or DEFAULT_ATHLETE
-            resolved: list[int] = []
 
-            def athlete_id(name: str = owner, cache: list[int] = resolved) -> int:
-                if not cache:
-                    cache.append(store.athlete_id(name))
-                return cache[0]
+            def athlete_id(name: str | None, default: str = owner) -> int:
+                """Store id of the unit's athlete (its own, e.g. a nested export's, or the
+                input's); athletes are created on first use, so a rejected input creates none."""
+                key = name or default
+                if key not in ids:
+                    ids[key] = store.athlete_id(key)
+                return ids[key]
 
             parallel = pipeline.workers > 1 and item.total >= POOL_MIN_JOBS
             for unit, decoded in pipeline.run(item.units, parallel):

@@ -91,16 +91,20 @@ START = dt.datetime(2024, 3, 5, 6, 30, tzinfo=UTC)
 
 
 def small_export(tmp_path: Path, name: str = "export_123.zip", *,
-                 profile: bytes | None = None) -> Path:
-    """Two runs with GPX files, one manual row, one row whose file is missing."""
+                 profile: bytes | None = None, first_id: int = 1001) -> Path:
+    """Two runs with GPX files, one manual row, one row whose file is missing.
+
+    Activity IDs are ``first_id`` to ``first_id + 3`` (1001-1004 by default).
+    """
+    ids = [str(first_id + i) for i in range(4)]
     rows = [
-        export_row("1001", "Mar 5, 2024, 6:30:00 AM", filename="activities/9001.gpx",
+        export_row(ids[0], "Mar 5, 2024, 6:30:00 AM", filename="activities/9001.gpx",
                    elapsed="119", shown_km="0.36", metres="357.0", moving="119.0"),
-        export_row("1002", "Mar 6, 2024, 6:30:00 AM", filename="activities/9002.gpx.gz",
+        export_row(ids[1], "Mar 6, 2024, 6:30:00 AM", filename="activities/9002.gpx.gz",
                    elapsed="119", shown_km="0.36", metres="357.0", moving="119.0"),
-        export_row("1003", "Mar 7, 2024, 5:00:00 PM", name="Treadmill", filename="",
+        export_row(ids[2], "Mar 7, 2024, 5:00:00 PM", name="Treadmill", filename="",
                    elapsed="1800", shown_km="5.00", metres="5000.0", moving="1800.0"),
-        export_row("1004", "Mar 8, 2024, 6:30:00 AM", filename="activities/9004.fit.gz"),
+        export_row(ids[3], "Mar 8, 2024, 6:30:00 AM", filename="activities/9004.fit.gz"),
     ]
     import gzip
 

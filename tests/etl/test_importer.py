@@ -447,3 +447,18 @@ def test_a_worker_dying_mid_batch_rejects_that_file_and_the_rest_goes_on(
                                          "process died")
     assert len(pools) == 2                  # a fresh pool took the rest
     assert store.activity_count() == POOL_MIN_JOBS - 1
+
+
+def test_a_folder_of_squad_exports_keeps_each_athlete(store: Store, tmp_path: Path) -> None:
+    squad = tmp_path / "squad"
+    squad.mkdir()
+    small_export(squad, "anna.zip", profile=b"First Name,Last Name\nAnna,Berg\n")
+    small_export(squad, "export_555.zip", profile=b"First Name,Last Name\nBen,Cho\n",
+                 first_id=2001)
+    (squad / "extra.gpx").write_bytes(gpx_bytes(START + dt.timedelta(days=30)))
+    report = import_paths(store, [squad])
+    assert counts(report) == (9, 0, 0, 0)
+    per_athlete = store.activities().groupby("athlete").size().to_dict()
+    assert per_athlete == {"Anna Berg": 4, "Ben Cho": 4, "me": 1}
+    again = import_paths(store, [squad])
+    assert counts(again) == (0, 0, 9, 0)
