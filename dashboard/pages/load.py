@@ -67,8 +67,8 @@ def render() -> None:
         figure = cache.figure(
             ("load", athlete, load, first, last, unit),
             lambda: charts.load_figure(
-                daily, flags, _window(cache.symptoms(athlete), athlete, first, last), load=load,
-                unit=unit, wellness=_wellness(athlete, first, last)))
+                daily, flags, _symptoms_with_hints(athlete, result.flags, first, last),
+                load=load, unit=unit, wellness=_wellness(athlete, first, last)))
         st.plotly_chart(figure, width="stretch", key="load_chart")
         st.caption(components.ACWR_CAVEAT)
         components.evidence_note("acwr_context")
@@ -85,6 +85,22 @@ def render() -> None:
             table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]
             st.dataframe(table, hide_index=True, width="stretch")
     components.footer()
+
+
+def _symptoms_with_hints(athlete: str, flags: pd.DataFrame, first: dt.date,
+                         last: dt.date) -> pd.DataFrame:
+    """The symptom entries in the range with their triage hint categories as ``hint`` text."""
+    entries = cache.symptoms(athlete)
+    if entries.empty:
+        return entries
+    from risk.triage import HINT_CATEGORY, hints_frame, triage_all
+
+    hints = hints_frame(triage_all(entries, load_flags=flags,
+                                   visa_h=cache.current_log("visa_h", athlete)))
+    text = hints.groupby("entry_uid")[HINT_CATEGORY].agg(
+        lambda c: "hint: " + ", ".join(c.str.replace("_", " ").str.lower()))
+    return _window(entries.assign(hint=entries["entry_uid"].map(text).fillna("")), athlete,
+                   first, last)
 
 
 def _wellness(athlete: str, first: dt.date, last: dt.date) -> pd.DataFrame | None:

@@ -61,10 +61,13 @@ def test_load_figure_hides_acwr_while_warming_up_and_keeps_other_loads_unconvert
 
 def test_pain_scores_on_the_same_axis() -> None:
     symptoms = pd.DataFrame({"local_date": [END], "pain_during_run_nrs": [6.0],
-                             "pain_next_morning_nrs": [np.nan]})
+                             "pain_next_morning_nrs": [np.nan],
+                             "hint": ["hint: tendon load pattern"]})
     figure = charts.load_figure(_daily("A", [5.0]), _flags([]), symptoms, load="distance_km")
     names = [t.name for t in figure.data]
     assert "pain during run" in names and "pain next morning" not in names
+    during = next(t for t in figure.data if t.name == "pain during run")
+    assert list(during.text) == ["hint: tendon load pattern"]
     assert figure.layout.yaxis3.range == (-0.5, 10.5)
 
 
