@@ -12,7 +12,8 @@
 
 Athlete: ``athlete`` when given; else, for a Strava export, ``First Last`` from its
 ``profile.csv``, else the export's file name when it was renamed (``anna.zip`` -> ``anna``;
-Strava's own ``export_12345678`` names are ignored); everything else goes to ``"me"``.
+Strava's own ``export_12345678`` names are ignored); everything else goes to ``"me"``. In a
+folder, export zips keep their own athlete; files and CSVs get the folder's.
 Importing the same input twice adds nothing (the store is idempotent and de-duplicates the same
 run arriving from two sources).
 """
