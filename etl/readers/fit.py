@@ -82,6 +82,7 @@ class _Decoded:
     file_id: dict[str, object] = field(default_factory=dict)
     creator: dict[str, object] = field(default_factory=dict)
     sport: dict[str, object] = field(default_factory=dict)
+    decoder: str = "fitdecode"
     _matrix: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def samples(self) -> np.ndarray:
@@ -110,9 +111,12 @@ def read_fit(content: Content, *, source: str, source_id: str | None,
         raise UnsupportedFileError(
             content.name, f"is not a FIT file (it looks like {describe_content(data)}); "
                           "check that the right file was chosen")
-    warnings = file_crc_problems(data)
+    from etl.readers.fit_fast import decode_fast  # here: fit_fast imports this module
+
+    fast = decode_fast(data)  # None: no fitfast, or it refused the file; fitdecode reads it
+    warnings = file_crc_problems(data) if fast is None else []  # fitfast checked every CRC
     try:
-        decoded = decode_messages(content)
+        decoded = decode_messages(content) if fast is None else fast
         sessions = decoded.sessions or [_session_from_records(content.name, decoded)]
         clock = _Clock.build(content.name, decoded, sessions, warnings)
         results = []
@@ -305,7 +309,7 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
     device_ascent = _num(session.get("total_ascent"))
     if gain is None:
         gain = device_ascent
-    extra: dict[str, object] = {"format": "fit"}
+    extra: dict[str, object] = {"format": "fit", "decoder": decoded.decoder}
     if device_ascent is not None:
         extra["device_total_ascent_m"] = device_ascent
     if session.get("sub_sport") not in (None, "generic"):
