@@ -11,6 +11,13 @@ The plan is built in four steps:
    (or +140 m) the weekly mean of the 21 days before, and keeps each run below 95 m of
    ascent, so the base plan trips none of the spike rules (SCIENCE.md 2.1, 2.2, 4.2, 5.1);
 4. the role's planted pattern (:mod:`etl.demo.planting`) on top of that base.
+
+References
+----------
+Frandsen JSB et al. Br J Sports Med 2025;59(17):1203-1210. doi:10.1136/bjsports-2024-109380
+(30-day longest run). Nielsen RO et al. J Orthop Sports Phys Ther 2014;44(10):739-747.
+doi:10.2519/jospt.2014.5164 (7-day change). Foster C. Med Sci Sports Exerc
+1998;30(7):1164-1168. doi:10.1097/00005768-199807000-00023 (monotony).
 """
 
 from __future__ import annotations

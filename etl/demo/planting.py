@@ -5,6 +5,17 @@ describe what was planted and when, and makes sure the planted sessions are reco
 module can only see what is in the data). The thresholds the patterns must cross are those of
 SCIENCE.md sections 2-6 (session spike > 30 % and > 100 %, weekly > 30 %, hill and intensity
 baselines x 1.3, monotony > 2, cadence 5 % below the runner's own baseline, data gaps).
+
+References
+----------
+Frandsen JSB et al. How much running is too much? Br J Sports Med 2025;59(17):1203-1210.
+doi:10.1136/bjsports-2024-109380 (session spike bands).
+Nielsen RO et al. J Orthop Sports Phys Ther 2014;44(10):739-747. doi:10.2519/jospt.2014.5164
+(weekly change > 30 %).
+Foster C. Med Sci Sports Exerc 1998;30(7):1164-1168. doi:10.1097/00005768-199807000-00023
+(monotony).
+Heiderscheit BC et al. Med Sci Sports Exerc 2011;43(2):296-302.
+doi:10.1249/MSS.0b013e3181ebedf4 (step rate; the overstride proxy of SCIENCE.md 6.3).
 """
 
 from __future__ import annotations
