@@ -52,12 +52,15 @@ class ZipLimits:
 
     A zip is refused when the sum of its members' declared uncompressed sizes exceeds
     ``max_total_bytes``, or when a member bigger than ``ratio_min_member_bytes`` compresses
-    better than ``max_ratio`` : 1 (real activity files compress about 3-10 : 1).
+    better than ``max_ratio`` : 1 (real activity files compress about 3-10 : 1). One member
+    bigger than ``max_member_bytes`` is refused on its own (it would be held in memory).
     """
 
     max_total_bytes: int = 4 * 1024**3
     max_ratio: float = 200.0
     ratio_min_member_bytes: int = 50 * 1024**2
+    max_member_bytes: int = 256 * 1024**2
+    """A single member bigger than this is not read (the readers' gunzip cap, for one file)."""
 
 
 DEFAULT_LIMITS = ZipLimits()
@@ -534,6 +537,7 @@ class StravaExport:
                               "export; the activity is imported from activities.csv alone")
         if self._zip is not None:
             info = self._zip.getinfo(actual)
+            self._check_size(label, info.file_size)
             with self._zip.open(info) as handle:
                 data = handle.read(info.file_size + 1)
             if len(data) > info.file_size:
@@ -545,7 +549,15 @@ class StravaExport:
         path = (self._root / actual).resolve()
         if not path.is_relative_to(self._root.resolve()):
             raise HostileInputError(label, "points outside the export folder; not read")
+        self._check_size(label, path.stat().st_size)
         return path.read_bytes()
+
+    def _check_size(self, label: str, size: int) -> None:
+        if size > self._limits.max_member_bytes:
+            raise HostileInputError(
+                label, f"is {size / 1024**2:.0f} MB, more than the "
+                f"{self._limits.max_member_bytes / 1024**2:.0f} MB an activity file can be; "
+                "not read")
 
     def items(self) -> Iterator[ExportItem]:
         """Each row of ``activities.csv`` with its file's bytes, in file order, lazily."""

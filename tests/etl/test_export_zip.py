@@ -466,3 +466,17 @@ def test_real_old_export_csv_with_html_header_maps_every_row(shared_fixtures: Pa
     night = next(r.record for r in table.rows if r.activity_id == "2663558973")
     assert night.avg_cadence_spm == pytest.approx(2 * 82.15706634521484)
     assert night.max_heart_rate_bpm == 125.0
+
+
+def test_a_member_over_the_size_cap_is_refused_alone(tmp_path: Path) -> None:
+    rows = [export_row("1", "Mar 5, 2024, 6:30:00 AM", filename="activities/1.gpx"),
+            export_row("2", "Mar 6, 2024, 6:30:00 AM", filename="activities/2.gpx")]
+    path = build_zip(tmp_path / "e.zip", {"activities.csv": csv_bytes(rows),
+                                         "activities/1.gpx": gpx_bytes(START, seconds=400),
+                                         "activities/2.gpx": gpx_bytes(START, seconds=10)})
+    limit = len(gpx_bytes(START, seconds=200))
+    with open_export(path, limits=ZipLimits(max_member_bytes=limit)) as export:
+        big, small = export.items()
+    assert isinstance(big.problem, HostileInputError) and "MB an activity file can be" in str(
+        big.problem)
+    assert small.data is not None
