@@ -215,3 +215,10 @@ def test_empty_input_and_glossary() -> None:
     empty = context_metrics(series([5.0]).iloc[0:0])
     assert empty.empty and set(CONTEXT_COLUMNS) <= set(empty.columns)
     assert [c for c in CONTEXT_COLUMNS if c not in GLOSSARY] == []
+
+
+def test_repeated_index_labels_keep_their_rows() -> None:
+    frame = series([4.0] * 21 + [8.0] * 7)
+    frame.index = [0] * len(frame)
+    c = context_metrics(frame)
+    assert len(c) == 28 and c["acwr_uncoupled"].iloc[27] == pytest.approx(2.0)

@@ -206,3 +206,10 @@ def test_daily_frame_of_nothing_and_bad_input() -> None:
 
 def test_every_daily_column_is_in_the_glossary() -> None:
     assert [c for c in DAILY_COLUMNS if c not in GLOSSARY] == []
+
+
+def test_repeated_index_labels_do_not_misalign_rows() -> None:
+    rows = frame(activity(0, 10, activity_id=1), activity(1, 5, activity_id=2))
+    rows.index = [3, 3]
+    s = session_frame(rows, None, {"Ann": MALE})
+    assert s.index.tolist() == [3, 3] and s["distance_km"].tolist() == [10.0, 5.0]
