@@ -131,3 +131,22 @@ def test_json_has_no_nan(squad: Store, capsys: pytest.CaptureFixture[str]) -> No
     assert "NaN" not in out
     frame = pd.DataFrame(json.loads(out))
     assert frame.groupby("athlete").size().to_dict() == {"Ann": 30, "Ben": 27}
+
+
+def test_a_late_evening_run_counts_for_its_local_day(store: Store,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # 23:30 on 2024-03-01 in New York (UTC-5) is 04:30 UTC on 2024-03-02
+    local = dt.datetime(2024, 3, 1, 23, 30)
+    record = ActivityRecord(
+        source="manual", source_id="late", sport_type="Run",
+        start_time_utc=(local + dt.timedelta(hours=5)).replace(tzinfo=dt.UTC),
+        start_time_local=local, timezone="America/New_York", distance_m=12000.0,
+        moving_time_s=3600.0)
+    store.upsert_activity("Ann", ParsedActivity(record, empty_streams()))
+    code, out, _ = run(capsys, "--db", store.url, "risk", "--until", "2024-03-02",
+                       "--format", "json")
+    assert code == 0
+    rows = {r["local_date"]: r for r in json.loads(out)}
+    assert rows["2024-03-01"]["distance_km"] == pytest.approx(12.0)
+    assert rows["2024-03-02"]["distance_km"] == 0.0
+    assert rows["2024-03-02"]["load_status"] == "rest"
