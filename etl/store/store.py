@@ -346,7 +346,8 @@ class Store:
         """Forget the alias ``(source, source_id)``; delete the activity when no alias is left.
 
         When the kept record came from that source and another source still has the run, the
-        activity stays (its provenance is the other alias from then on).
+        activity stays (its provenance is the other alias from then on) without the samples,
+        which came from the forgotten source.
         """
         with self.transaction() as conn:
             activity_id = conn.execute(select(T.activity_aliases.c.activity_id).where(and_(
@@ -362,8 +363,17 @@ class Store:
             if left is None:
                 conn.execute(delete(T.activities).where(T.activities.c.id == activity_id))
             else:
+                kept = conn.execute(select(T.activities.c.source, T.activities.c.source_id).where(
+                    T.activities.c.id == activity_id)).one()
+                values: dict[str, object] = {"source": left["source"],
+                                             "source_id": left["source_id"], "updated_at": utcnow()}
+                if tuple(kept) == (source, source_id):  # its samples came from that source
+                    conn.execute(delete(T.streams).where(T.streams.c.activity_id == activity_id))
+                    conn.execute(delete(T.stream_metrics).where(
+                        T.stream_metrics.c.activity_id == activity_id))
+                    values["has_streams"] = False
                 conn.execute(update(T.activities).where(T.activities.c.id == activity_id).values(
-                    source=left["source"], source_id=left["source_id"], updated_at=utcnow()))
+                    **values))
             return True
 
     # -- activities: reading -----------------------------------------------------------
