@@ -120,3 +120,9 @@ ENTRIES: tuple[Evidence, ...] = (
 CLINICAL_EVIDENCE_KEYS: tuple[str, ...] = tuple(entry.key for entry in ENTRIES)
 
 register(*ENTRIES)
+
+#: The evidence keys behind each clinical flag kind (``loadwatch flags --explain KIND``).
+CLINICAL_KIND_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "pain_response": (PAIN_MONITORING, TRIAGE_PERSISTENT, TRIAGE_TENDON, TRIAGE_DOMS),
+    "red_flag": (TRIAGE_EMERGENCY, TRIAGE_BONE_STRESS, TRIAGE_NERVE, TRIAGE_ACUTE_TEAR),
+}

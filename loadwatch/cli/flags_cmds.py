@@ -12,6 +12,7 @@ from loadwatch.analysis import UnknownAthleteError, analyse, athlete_names, risk
 from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
 from risk.errors import SettingsError
 from risk.evidence import EVIDENCE, explain
+from risk.evidence_clinical import CLINICAL_KIND_EVIDENCE
 from risk.evidence_load import KIND_EVIDENCE
 from risk.flag import FLAG_COLUMNS, KINDS
 from risk.review import FLAG_EVIDENCE_GRADE
@@ -36,8 +37,9 @@ def flag_rows(flags: pd.DataFrame, fmt: str) -> pd.DataFrame:
 
 def explain_rows(key: str | None) -> pd.DataFrame:
     """One row per evidence key: ``key`` itself, the keys of a flag kind, or all of them."""
-    if key and key in KIND_EVIDENCE and key not in EVIDENCE:
-        entries = [explain(k) for k in KIND_EVIDENCE[key]]
+    by_kind = KIND_EVIDENCE | CLINICAL_KIND_EVIDENCE
+    if key and key in by_kind and key not in EVIDENCE:
+        entries = [explain(k) for k in by_kind[key]]
     elif key:
         try:
             entries = [explain(key)]

@@ -100,6 +100,10 @@ def test_explain_key_kind_and_listing(capsys: pytest.CaptureFixture[str]) -> Non
     assert "https://doi.org/10.1136/bjsports-2024-109380" in out
     code, out, _ = run(capsys, "flags", "--explain", "session_spike")
     assert code == 0 and out.count("evidence grade:") == 3
+    code, out, _ = run(capsys, "flags", "--explain", "red_flag")
+    assert code == 0 and out.count("evidence grade:") == 4 and "Warden" in out
+    code, out, _ = run(capsys, "flags", "--explain", "pain_response")
+    assert code == 0 and "Silbernagel" in out
     code, out, _ = run(capsys, "flags", "--explain", "--format", "json")
     listed = {row["evidence_key"]: row["grade"] for row in json.loads(out)}
     assert listed["weekly_spike_nielsen2014"] == "A" and listed["acwr_context"] == "C"
