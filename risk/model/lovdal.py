@@ -191,7 +191,7 @@ def lovdal_data(frame: pd.DataFrame, approach: Approach | None = None, *,
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise FrameContractError(
-                f"column 'injury', data row {row + 1}: {frame[LABEL_COLUMN].iloc[row]!r} is "
+                f"column 'injury', data row {row + 1}: {frame[LABEL_COLUMN].iloc[row]} is "
                 "not 0 or 1; the label must be binary")
         label = raw.to_numpy(dtype=np.int64)
     features = pd.DataFrame({c: numeric[c] for c in wanted}, index=range(len(frame)))
