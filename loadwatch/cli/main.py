@@ -1,7 +1,8 @@
 """Entry point of the ``loadwatch`` command (DESIGN.md section 11).
 
 Each command group lives in its own module with a ``register(subparsers)`` function that adds
-its sub-commands and sets ``func`` (returning the exit code) on them.
+its sub-commands and sets ``func`` (returning the exit code) on them. Only the module of the
+command being run is imported (start-up stays fast); ``--help`` and unknown commands import all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from etl.errors import AccessDenied, ConfigurationError, LoadwatchETLError
 from loadwatch import __version__
 from loadwatch.cli.common import EXIT_DENIED, EXIT_PARTIAL, EXIT_USAGE, UsageError
 
+# The command modules, and the top-level commands each one registers.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "loadwatch.cli.demo_cmds": ("demo", "dashboard"),
+    "loadwatch.cli.import_cmds": ("import", "activities"),
+    "loadwatch.cli.risk_cmds": ("risk",),
+    "loadwatch.cli.flags_cmds": ("flags",),
+    "loadwatch.cli.log_cmds": ("log",),
+    "loadwatch.cli.strava_cmds": ("strava",),
+    "loadwatch.cli.model_cmds": ("model",),
+    "loadwatch.cli.report_cmds": ("report",),
+}
 COMMAND_MODULES = (
     "loadwatch.cli.demo_cmds",
     "loadwatch.cli.import_cmds",
@@ -27,7 +39,27 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+_GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--as")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The top-level command named in ``argv`` (skipping global options and their values)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _GLOBAL_OPTIONS_WITH_VALUE:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def modules_for(command: str | None) -> tuple[str, ...]:
+    """The command modules to import for ``command`` (all of them when it is not known)."""
+    owner = [name for name, commands in COMMANDS.items() if command in commands]
+    return tuple(owner) if owner else COMMAND_MODULES
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loadwatch",
         description="Training-load monitoring and injury-risk dashboard for runners. "
@@ -40,20 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="as_user", metavar="USER",
                         help="server mode: run as this user (access rules apply)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(subparsers)
+    for name in modules:
+        importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    parser = build_parser(modules_for(command_of(arguments)))
+    args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
