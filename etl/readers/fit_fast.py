@@ -102,6 +102,8 @@ def _expanding_record_fields() -> frozenset[int]:
 
 
 _EXPANDING = _expanding_record_fields()
+_RECORD_NUMBERS = tuple(sorted(_RECORD_DEF_NUMS, key=_RECORD_DEF_NUMS.__getitem__))
+"""FIT field number of each slot of a sample row."""
 
 _BASE_TYPE_SIZES: dict[int, int] = {
     0x00: 1, 0x01: 1, 0x02: 1, 0x83: 2, 0x84: 2, 0x85: 4, 0x86: 4, 0x07: 1, 0x88: 4, 0x89: 8,
@@ -125,8 +127,20 @@ class Scan:
     """A FIT file (12-byte header, file CRC) holding only the messages in ``_KEPT``."""
     compressed_kept: bool
     """A kept message has a compressed-timestamp header."""
-    expanding_records: bool
-    """A record definition has a field fitfast does not expand (compressed_speed_distance)."""
+    record_fields: frozenset[int]
+    """Field numbers of every record (sample) definition in the file."""
+
+    @property
+    def expanding_records(self) -> bool:
+        """A record field fitfast does not expand (compressed_speed_distance) is present."""
+        return bool(self.record_fields & _EXPANDING)
+
+    @property
+    def plain_and_enhanced(self) -> bool:
+        """Records carry both altitude and enhanced_altitude (or speed and enhanced_speed):
+        fitfast's column would mix written and expanded values (see :func:`_sample_rows`)."""
+        return any({plain, enhanced} <= self.record_fields
+                   for plain, enhanced in _PLAIN_TO_ENHANCED.items())
 
 
 def scan(data: bytes) -> Scan | None:
@@ -140,7 +154,8 @@ def scan(data: bytes) -> Scan | None:
     """
     out: list[bytes] = []
     offset = 0
-    compressed_kept = expanding = False
+    compressed_kept = False
+    record_fields: set[int] = set()
     while offset + 12 <= len(data) and data[offset + 8:offset + 12] == b".FIT":
         header_size = data[offset]
         (data_size,) = struct.unpack_from("<I", data, offset + 4)
@@ -167,8 +182,9 @@ def scan(data: bytes) -> Scan | None:
             definition = _definition(data, position, end)
             if definition is None:
                 return None
-            cursor, number, size, expands = definition
-            expanding = expanding or expands
+            cursor, number, size, fields = definition
+            if number == _MESG_RECORD:
+                record_fields.update(fields)
             body += data[position:cursor]
             local = head & 0x0F
             wanted = number in _KEPT
@@ -187,13 +203,13 @@ def scan(data: bytes) -> Scan | None:
         offset = end + 2
     if not out:
         return None
-    return Scan(b"".join(out), compressed_kept, expanding)
+    return Scan(b"".join(out), compressed_kept, frozenset(record_fields))
 
 
-def _definition(data: bytes, position: int, end: int) -> tuple[int, int, int, bool] | None:
+def _definition(data: bytes, position: int, end: int
+                ) -> tuple[int, int, int, list[int]] | None:
     """The definition message at ``position``: (its end, global message number, size of its
-    data messages without the header byte, whether it holds a field fitfast does not expand);
-    None when it is damaged."""
+    data messages without the header byte, its field numbers); None when it is damaged."""
     if position + 6 > end:
         return None
     number = struct.unpack_from(">H" if data[position + 2] else "<H", data, position + 3)[0]
@@ -201,13 +217,11 @@ def _definition(data: bytes, position: int, end: int) -> tuple[int, int, int, bo
     if cursor > end:
         return None
     size = 0
-    expands = False
     for at in range(position + 6, cursor, 3):
         field_size, base = data[at + 1], data[at + 2]
         unit = _BASE_TYPE_SIZES.get(base)
         if unit is None or field_size == 0 or field_size % unit:
             return None
-        expands = expands or (number == _MESG_RECORD and data[at] in _EXPANDING)
         size += field_size
     if data[position] & 0x20:
         if cursor >= end:
@@ -217,7 +231,7 @@ def _definition(data: bytes, position: int, end: int) -> tuple[int, int, int, bo
             return None
         size += sum(data[at + 1] for at in range(cursor + 1, developer_end, 3))
         cursor = developer_end
-    return cursor, number, size, expands
+    return cursor, number, size, list(data[position + 6:cursor:3])
 
 
 def available() -> bool:
@@ -234,12 +248,13 @@ def decode_fast(data: bytes) -> _Decoded | None:
     if fitfast is None:
         return None
     found = scan(data)
-    if found is None or found.compressed_kept or found.expanding_records:
+    if (found is None or found.compressed_kept or found.expanding_records
+            or found.plain_and_enhanced):
         return None
     try:
         columns = fitfast.records(data)
         messages = fitfast.parse(found.kept, enum_names=False)
-        return _decoded(columns, messages)
+        return _decoded(columns, messages, found.record_fields)
     except (_Fallback, ValueError, TypeError, KeyError, IndexError, OverflowError):
         return None  # fitfast.FitDecodeError is a ValueError
     except BaseException as exc:
@@ -265,12 +280,12 @@ class FastDecoded(_Decoded):
         return self.rows
 
 
-def _decoded(columns: Mapping[str, np.ndarray], messages: Mapping[str, list[dict[Any, Any]]]
-             ) -> FastDecoded:
+def _decoded(columns: Mapping[str, np.ndarray], messages: Mapping[str, list[dict[Any, Any]]],
+             record_fields: frozenset[int]) -> FastDecoded:
     names = {str(d.get("field_name")) for d in messages.get("field_description", ())}
     if any(names & wanted for wanted in (*_FIELDS.values(), frozenset(_RECORD_FIELDS))):
         raise _Fallback("a developer field shares the name of a field the reader uses")
-    out = FastDecoded(rows=_sample_rows(columns))
+    out = FastDecoded(rows=_sample_rows(columns, record_fields))
     for name, number in (("file_id", _MESG_FILE_ID), ("sport", _MESG_SPORT),
                          ("session", _MESG_SESSION), ("event", _MESG_EVENT),
                          ("device_info", _MESG_DEVICE_INFO), ("activity", _MESG_ACTIVITY)):
@@ -303,12 +318,23 @@ def _collect(out: FastDecoded, number: int, values: dict[str, object]) -> None:
         out.sport = values
 
 
-def _sample_rows(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+def _sample_rows(columns: Mapping[str, np.ndarray], record_fields: frozenset[int]
+                 ) -> np.ndarray:
+    """The record columns as the (n, 9) rows of the fitdecode path.
+
+    fitfast fills enhanced_altitude/enhanced_speed from altitude/speed (component expansion)
+    and truncates while doing so: speed 1.017 m/s becomes enhanced_speed 1.016 (rustyfit
+    0.10.2). The fitdecode path keeps only the values written, so an enhanced column that no
+    record definition writes is dropped and the streams take the plain value, as they do there.
+    """
     if not columns:
         return _no_rows()
     count = len(next(iter(columns.values())))
     missing = np.full(count, np.nan)
-    rows = np.column_stack([columns.get(name, missing) for name in _RECORD_FIELDS])
+    written = {name for name, number in zip(_RECORD_FIELDS, _RECORD_NUMBERS, strict=True)
+               if number not in _PLAIN_TO_ENHANCED.values() or number in record_fields}
+    rows = np.column_stack([columns.get(name, missing) if name in written else missing
+                            for name in _RECORD_FIELDS])
     rows[:, _RECORD_FIELDS["timestamp"]] -= FIT_EPOCH_UNIX
     return rows
 
