@@ -24,6 +24,11 @@ def open_store(args: argparse.Namespace, *, demo: bool = False) -> Store:
     """Open the store named by ``--db`` / ``LOADWATCH_DB`` (or the demo store)."""
     store = Store.open(getattr(args, "db", None), demo=demo)
     user = getattr(args, "as_user", None)
+    if not user and not demo:
+        from etl.store.access import DeploymentSettings
+
+        if DeploymentSettings.from_env().mode == "server":
+            raise UsageError("server mode (LOADWATCH_MODE=server): say who you are with --as USER")
     if user:
         from etl.store.access import principal_for  # server mode: act as a named user
 

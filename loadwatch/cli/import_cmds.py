@@ -131,7 +131,7 @@ def run_activities(args: argparse.Namespace) -> int:
     store = open_store(args)
     if args.athlete is not None:
         known = store.athletes()["athlete"].tolist()
-        if args.athlete not in known:
+        if args.athlete not in known and not store.ids_of([args.athlete]):
             listed = ", ".join(known) if known else "none yet; run loadwatch import first"
             raise UsageError(f"--athlete {args.athlete!r} is not in the store (athletes: "
                              f"{listed})")

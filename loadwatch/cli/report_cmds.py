@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.errors import AccessDenied
 from etl.store import Store, log
 from loadwatch.analysis import UnknownAthleteError, analyse, athlete_names
 from loadwatch.cli.common import EXIT_OK, UsageError, open_store, parse_date
@@ -129,6 +130,9 @@ def run_report(args: argparse.Namespace) -> int:
         (athlete,) = athlete_names(store, [args.athlete])
     except UnknownAthleteError as exc:
         raise UsageError(str(exc)) from None
+    if not store.authorize(store.ids_of([athlete]), "reports"):
+        raise AccessDenied(f"you may not make reports of {athlete!r}; ask the athlete for a "
+                           "clinician's grant")
     injury = find_injury(store, athlete, args.injury) if args.injury else None
     onset = _onset(args, injury)
     try:
