@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, charts, components
+from dashboard import cache, charts, components, model_panel
 from dashboard.units import distance
 from risk.flag import SEVERITY_RANK
 from risk.review import weekly_totals
@@ -146,6 +146,8 @@ def render() -> None:
                 show_pain_status(athlete, on)
         with components.guard("compare this week"):
             show_week(athlete, on, unit)
+        with components.guard("show the injury model"):
+            model_panel.show_model_panel(athlete, on)
     components.footer()
 
 
