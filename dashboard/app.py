@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import auth, cache
+
 st.set_page_config(page_title="loadwatch", page_icon=":material/directions_run:",
                    layout="wide", initial_sidebar_state="expanded")
 
 PAGES = {
     "Runner": [
-        st.Page("pages/today.py", title="Today", icon=":material/today:", default=True),
-        st.Page("pages/load.py", title="Load", icon=":material/monitoring:"),
-        st.Page("pages/activities.py", title="Activities", icon=":material/directions_run:"),
-        st.Page("pages/log.py", title="Log", icon=":material/edit_note:"),
+        st.Page("views/today.py", title="Today", icon=":material/today:", default=True),
+        st.Page("views/load.py", title="Load", icon=":material/monitoring:"),
+        st.Page("views/activities.py", title="Activities", icon=":material/directions_run:"),
+        st.Page("views/log.py", title="Log", icon=":material/edit_note:"),
     ],
-    "Coach": [st.Page("pages/roster.py", title="Roster", icon=":material/groups:")],
-    "Clinician": [st.Page("pages/review.py", title="Review", icon=":material/clinical_notes:")],
+    "Coach": [st.Page("views/roster.py", title="Roster", icon=":material/groups:")],
+    "Clinician": [st.Page("views/review.py", title="Review", icon=":material/clinical_notes:")],
     "Data": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
+        st.Page("views/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
 
-st.navigation(PAGES).run()
+st.navigation(auth.pages_for(auth.require_login(cache.base_store()), PAGES)).run()

@@ -26,6 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import auth
 from dashboard.roster_table import roster_rows
 from etl.store import Store, log
 from etl.store.engine import ENV_DB, default_url
@@ -38,23 +39,38 @@ def store_url() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store(url: str) -> Store:
+def _base_store(url: str) -> Store:
     return Store.open(url)
 
 
+def _open_store(url: str) -> Store:
+    """The store at ``url`` as this session's principal (server mode: the signed-in user)."""
+    base = _base_store(url)
+    return base.as_principal(auth.principal(base))
+
+
 def get_store() -> Store:
-    """The (shared) store for :func:`store_url`."""
+    """The (shared) store for :func:`store_url`, as this session's principal."""
     return _open_store(store_url())
+
+
+def base_store() -> Store:
+    """The store for :func:`store_url` as the local principal (sign-in lookups only)."""
+    return _base_store(store_url())
 
 
 @st.cache_data(ttl=1.0, show_spinner=False)
 def _version(url: str) -> str:
-    return _open_store(url).data_version()
+    return _base_store(url).data_version()
 
 
 def data_version() -> str:
-    """The store's data version (re-read at most once a second)."""
-    return _version(store_url())
+    """The store's data version (re-read at most once a second) and who reads.
+
+    Every cached read is keyed on it, so caches are per principal and miss as soon as a grant
+    changes (grants and users are data tables of the version).
+    """
+    return f"{_version(store_url())}|{auth.cache_key(_base_store(store_url()))}"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -108,7 +108,7 @@ def render() -> None:
     opened = st.session_state.pop(OPEN_KEY, None)
     if opened:
         st.session_state[components.PENDING_ATHLETE_KEY] = opened
-        st.switch_page("pages/load.py")
+        st.switch_page("views/load.py")
     components.footer()
 
 

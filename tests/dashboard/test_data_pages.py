@@ -37,7 +37,7 @@ def fresh_url(tmp_path: Path) -> str:
 def test_empty_store_pages_say_what_to_do(app: Callable[[str], AppTest], fresh_url: str) -> None:
     at = app(fresh_url)
     for name in PAGES:
-        at.switch_page(f"pages/{name}.py").run()
+        at.switch_page(f"views/{name}.py").run()
         no_exception(at)
         if name != "data":
             assert any("Data page" in i.value for i in at.info), f"{name}: no empty state"
@@ -52,7 +52,7 @@ def test_unusable_store_url_is_a_message(app: Callable[[str], AppTest]) -> None:
 
 def test_upload_imports_and_reports(app: Callable[[str], AppTest], fresh_url: str) -> None:
     at = app(fresh_url)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     at.file_uploader(key="upload_files").set_value([
         ("first.gpx", _gpx(3), "application/gpx+xml"),
         ("second.gpx", _gpx(1, "Second run"), "application/gpx+xml")])
@@ -72,10 +72,10 @@ def test_upload_imports_and_reports(app: Callable[[str], AppTest], fresh_url: st
     assert again["Imported"] == "0" and again["Rejected"] == "0"
     assert len(store.activities("Una Uploader")) == 2
     # the athlete now shows on the runner pages; the history lists both imports
-    at.switch_page("pages/activities.py").run()
+    at.switch_page("views/activities.py").run()
     no_exception(at)
     assert at.title[0].value == "Activities: Una Uploader"
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     history = at.dataframe[0].value  # one import-log row per uploaded file
     assert sorted(history["input"]) == ["first.gpx", "first.gpx", "second.gpx"]
     labels = {b.label for b in at.get("download_button")}
@@ -86,7 +86,7 @@ def test_upload_imports_and_reports(app: Callable[[str], AppTest], fresh_url: st
 def test_broken_upload_names_the_file_and_loses_nothing(app: Callable[[str], AppTest],
                                                         fresh_url: str) -> None:
     at = app(fresh_url)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     at.file_uploader(key="upload_files").set_value(("good.gpx", _gpx(2), "application/gpx+xml"))
     at.text_input(key="upload_athlete").input("Una Uploader")
     _button(at, "Import").click().run()
@@ -113,7 +113,7 @@ def test_settings_profile_is_saved(app: Callable[[str], AppTest], fresh_url: str
         start_time_local=start.replace(tzinfo=None), timezone="UTC", distance_m=8000.0,
         moving_time_s=2400.0), empty_streams()))
     at = app(fresh_url)
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     no_exception(at)
     at.selectbox(key="profile_sex").set_value("F")
     at.number_input(key="profile_max_hr_bpm").set_value(185.0)

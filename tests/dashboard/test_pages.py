@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def _page(at: AppTest, name: str) -> AppTest:
-    at.switch_page(f"pages/{name}.py").run()
+    at.switch_page(f"views/{name}.py").run()
     no_exception(at)
     return at
 

@@ -258,7 +258,7 @@ def test_review_page_offers_both_downloads(app: Callable[[str], AppTest], demo_u
     runner = str(injuries["athlete"].iloc[0])
     at = app(demo_url)
     at.sidebar.selectbox(key="athlete_picker").select(runner).run()
-    at.switch_page("pages/review.py").run()
+    at.switch_page("views/review.py").run()
     no_exception(at)
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["Download report (HTML)", "Download report (PDF)"]
