@@ -65,7 +65,9 @@ def test_today_shows_flags_guidance_pain_and_week(app: Callable[[str], AppTest],
     assert at.title[0].value == f"Today: {runner}"
     assert [s.value for s in at.subheader] == ["Flags of the last 7 days", "Next run",
                                                "Pain monitoring",
-                                               "This week against recent weeks"]
+                                               "This week against recent weeks",
+                                               "Injury model (experimental)"]
+    assert any("flags are the primary signal" in i.value for i in at.info)
     markdown = " ".join(m.value for m in at.markdown)
     assert any(word in markdown for word in ("PROGRESS", "HOLD", "REDUCE"))
     assert any("Evidence grade" in c.value for c in at.caption)
