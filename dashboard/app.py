@@ -29,4 +29,4 @@ PAGES = {
     ],
 }
 
-st.navigation(auth.pages_for(auth.require_login(cache.base_store()), PAGES)).run()
+st.navigation(auth.pages_for(auth.require_login(cache.base_store), PAGES)).run()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -95,9 +96,11 @@ def cache_key(store: Store) -> str:
     return f"{who.user}|{who.role}"
 
 
-def require_login(store: Store) -> Principal:
+def require_login(open_store: Callable[[], Store]) -> Principal:
     """Local mode: the local principal. Server mode: the signed-in user's principal, after a
     sign-in screen (and ``st.stop()``) for anyone not signed in or not a loadwatch user.
+
+    ``open_store`` gives the store to look users up in (only called in server mode).
     """
     if not is_server_mode():
         return LOCAL
@@ -109,7 +112,7 @@ def require_login(store: Store) -> Principal:
         st.button("Sign in", type="primary", on_click=st.login)
         st.stop()
     try:
-        found = resolve(store)
+        found = resolve(open_store())
     except AccessDenied as exc:
         st.session_state.pop(PRINCIPAL_KEY, None)
         st.error(f"{exc}")

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 
-from dashboard import cache
+from dashboard import auth, cache
 from dashboard.palette import SEVERITY_STATUS, STATUS_COLOUR, STATUS_TEXT_COLOUR
 from dashboard.units import UNITS
 from etl.errors import LoadwatchETLError
@@ -202,6 +202,8 @@ def need_athlete() -> str | None:
     if athlete is None:
         empty_state("No athletes in this store yet.",
                     "Import files on the Data page (or run `loadwatch demo` for synthetic data).")
+    else:
+        auth.hidden_runs_note(cache.get_store(), athlete)
     return athlete
 
 
