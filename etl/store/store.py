@@ -249,6 +249,11 @@ class Store:
         kept, fields it lacks are filled from the other, and both ids resolve to it.
         Pass ``connection`` to take part in a caller's transaction (e.g. a sync cursor).
         """
+        if self.principal.role != LOCAL.role:  # server mode: only into athletes one may write
+            known = [athlete] if isinstance(athlete, int) else self.ids_of([athlete])
+            if not known or not self.authorize(known, "log_write"):
+                raise AccessDenied(f"{self.principal.user} may not add activities for athlete "
+                                   f"{athlete!r}; only the athlete or their clinician may")
         if connection is None:
             with self.transaction() as conn:
                 return self.upsert_activity(athlete, parsed, connection=conn)

@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from etl.csv_safety import neutralise_frame
 from etl.model_store import (
     FileIdentity,
     ModelFileRejected,
@@ -221,7 +222,7 @@ def score_cmd(args: argparse.Namespace) -> int:
     scores = pd.DataFrame({ATHLETE_COLUMN: data.athlete, DATE_COLUMN: data.date,
                            PROBABILITY: prob})
     out = Path(args.out)
-    scores.to_csv(out, index=False)
+    neutralise_frame(scores).to_csv(out, index=False)
     sys.stdout.write(f"wrote {len(scores)} scores to {out}\n")
     return EXIT_OK
 

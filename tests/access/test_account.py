@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from etl.errors import AccessDenied
-from etl.store import Store, log
+from etl.store import Store, log, strava_state
 from etl.store import access as A
-from etl.store import strava_state
 from etl.store import tables as T
 from etl.store.account import delete_athlete_data, export_athlete_data
 from etl.store.schema import metadata

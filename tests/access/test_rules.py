@@ -18,7 +18,7 @@ from etl.store import Store, log
 from etl.store import access as A
 from etl.store.account import export_athlete_data
 from loadwatch.analysis import analyse
-from tests.access.world import World, build
+from tests.access.world import World, build, run
 
 ROLES = ("ann", "ben", "cora", "dan", "cleo", "root")
 # who may read Ann's data of each kind (Ann grants cora load, team harriers (dan) load and
@@ -209,3 +209,16 @@ def test_deployment_settings_from_environment() -> None:
         == A.DeploymentSettings("server", True)
     with pytest.raises(Exception, match="LOADWATCH_MODE"):
         A.DeploymentSettings.from_env({"LOADWATCH_MODE": "cloud"})
+
+
+def test_only_the_athlete_or_their_clinician_stores_activities(world: World) -> None:
+    world.as_user("ann").upsert_activity("Ann", run("file", "file-20", 20, 3000.0))
+    world.as_user("cleo").upsert_activity("Ann", run("file", "file-21", 21, 3000.0))
+    for user in ("ben", "cora", "dan", "root"):
+        with pytest.raises(AccessDenied):
+            world.as_user(user).upsert_activity("Ann", run("file", "file-22", 22, 3000.0))
+    with pytest.raises(AccessDenied):
+        world.as_user("ann").upsert_activity("Newcomer", run("file", "file-23", 23, 3000.0))
+    assert sorted(world.store.activities("Ann")["source_id"]) == \
+        ["api-2", "api-3", "file-1", "file-20", "file-21"]
+    assert world.store.ids_of(["Newcomer"]) == []
