@@ -239,11 +239,12 @@ table{border-collapse:collapse;width:100%;font-size:.92em;margin:.5em 0}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{padding:.1em .5em;border-radius:.4em;font-weight:700;white-space:nowrap}
+table.flags td:first-child{white-space:nowrap}table.flags td:nth-child(4){width:38%}
 .note{color:#444;font-size:.9em}.cite{font-size:.85em;color:#333}
 footer{margin-top:2em;border-top:1px solid #bbb;padding-top:.6em;font-size:.9em}
 @media print{section{break-inside:avoid-page}.plot{break-inside:avoid}}
 """
-_PLOT_CONFIG = {"displaylogo": False, "responsive": True,
+_PLOT_CONFIG = {"displaylogo": False,
                 "toImageButtonOptions": {"format": "png"}}
 
 
@@ -297,7 +298,8 @@ def _flags_html(review: Review) -> str:
             f'<td class="cite">{html.escape(item.citation)}</td></tr>')
     head = "".join(f"<th>{h}</th>" for h in ("day", "severity", "kind", "what happened",
                                              "evidence grade", "evidence"))
-    return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<table class="flags"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
             '<p class="note">Evidence grades: A prospective cohort or trial in runners with '
             "injury as the outcome; B team-sport cohort or lab study; C expert opinion; "
             "D product heuristic.</p>")
@@ -327,9 +329,9 @@ def render_html(review: Review) -> str:
     if review.daily.empty:
         timeline = "<p>No training data in these weeks.</p>"
     else:
-        timeline = (f'<div class="plot">{_plot(timeline_figure(review), "timeline")}</div>'
-                    f'<div class="plot">'
-                    f'{_plot(charts.weekly_figure(review.weekly, unit="km"), "weekly")}</div>')
+        weekly = charts.weekly_figure(review.weekly, unit="km")
+        timeline = (f'<div class="plot">{_plot(timeline_figure(review), "timeline-plot")}</div>'
+                    f'<div class="plot">{_plot(weekly, "weekly-plot")}</div>')
     symptoms = symptom_rows(review)
     parts = [
         "<!DOCTYPE html>",

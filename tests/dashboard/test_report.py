@@ -97,11 +97,13 @@ class References(HTMLParser):
         super().__init__()
         self.found: list[tuple[str, str, str]] = []
         self.styles: list[str] = []
+        self.ids: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._in_style = tag == "style"
         self.found += [(tag, k, v or "") for k, v in attrs if k in self.FETCHING]
+        self.ids += [v or "" for k, v in attrs if k == "id"]
 
     def handle_data(self, data: str) -> None:
         if self._in_style:
@@ -136,7 +138,8 @@ def test_html_is_self_contained(page_html: str) -> None:
     assert "<link" not in page_html.lower()
     assert all("url(" not in css and "@import" not in css for css in found.styles)
     assert plotly.offline.get_plotlyjs()[:500] in page_html  # plotly.js embedded, no CDN
-    assert 'id="timeline"' in page_html and 'id="weekly"' in page_html
+    assert 'id="timeline-plot"' in page_html and 'id="weekly-plot"' in page_html
+    assert len(found.ids) == len(set(found.ids)), "ids must be unique: plotly draws by id"
 
 
 def test_html_has_the_what_changed_rows(review: Review, page_html: str) -> None:
