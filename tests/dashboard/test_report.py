@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -265,3 +266,31 @@ def test_review_page_offers_both_downloads(app: Callable[[str], AppTest], demo_u
     no_exception(at)
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["Download report (HTML)", "Download report (PDF)"]
+
+
+# -- the HTML in a real browser: drawn, and nothing fetched from anywhere ----------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's "
+                    "chromium to open the report in a browser")
+def test_html_draws_offline_in_chromium(page_html: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright drives Chromium")
+    path = tmp_path / "review.html"
+    path.write_text(page_html, encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(path.as_uri())
+            page.wait_for_selector("#timeline-plot .main-svg", timeout=60_000)
+            page.wait_for_selector("#weekly-plot .main-svg", timeout=60_000)
+            assert page.locator("#what-changed h2").is_visible()
+        finally:
+            browser.close()
+    assert [url for url in requested if not url.startswith(("file:", "data:"))] == []
