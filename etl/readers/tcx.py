@@ -20,7 +20,7 @@ import pandas as pd
 from etl.errors import NoDataError
 from etl.readers import common, sports
 from etl.readers.content import Content
-from etl.readers.xml_safety import local_name, parse_safely
+from etl.readers.xml_safety import local_name, parse_fast
 from etl.records import ActivityRecord, ParsedActivity
 
 _DISTANCE_COVERAGE = 0.5
@@ -34,11 +34,11 @@ def read_tcx(content: Content, *, source: str, source_id: str | None,
     Raises
     ------
     HostileInputError, CorruptFileError, UnsupportedFileError
-        See :func:`etl.readers.xml_safety.parse_safely`.
+        See :func:`etl.readers.xml_safety.parse_fast`.
     NoDataError
         No activity with a start time.
     """
-    _text, root = parse_safely(content, "TCX", "TrainingCenterDatabase")
+    _text, root = parse_fast(content, "TCX", "TrainingCenterDatabase")
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     activities = _activities(root, ns)
     if not activities:
