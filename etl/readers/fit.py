@@ -1,5 +1,9 @@
 """FIT reader (Garmin's binary activity format), decoded with fitdecode.
 
+fitfast (Rust) decodes first when it is installed (:mod:`etl.readers.fit_fast`, same
+intermediate structure); any file it refuses is decoded here. ``record.extra["decoder"]`` says
+which one read the file.
+
 Speed matters here (FIT decoding is the bottleneck of a bulk import), so the decoder runs with
 no data processor (timestamps stay integers, no per-field unit conversion) and without its
 per-field checksum; the whole-file checksum is computed once by :mod:`etl.readers.fit_crc`.
