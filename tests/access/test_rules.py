@@ -222,3 +222,17 @@ def test_only_the_athlete_or_their_clinician_stores_activities(world: World) -> 
     assert sorted(world.store.activities("Ann")["source_id"]) == \
         ["api-2", "api-3", "file-1", "file-20", "file-21"]
     assert world.store.ids_of(["Newcomer"]) == []
+
+
+@pytest.mark.postgres
+def test_the_rules_hold_on_postgres(pg_store: Store) -> None:
+    world = build(pg_store)
+    assert sorted(world.as_user("cora").activities("Ann")["distance_m"]) == [5000.0, 10000.0]
+    with pytest.raises(AccessDenied):
+        log.symptoms(world.as_user("cora"), "Ann")
+    assert len(log.symptoms(world.as_user("dan"), "Ann")) == 1
+    assert world.as_user("ben").authorize([world.ids["Ann"]], "activities") == []
+    assert world.as_user("ben").streams(world.activity["file-1"]).empty
+    A.withdraw(world.as_user("ann"), "cleo")
+    with pytest.raises(AccessDenied):
+        world.as_user("cleo").activities("Ann")
