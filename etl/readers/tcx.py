@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +24,19 @@ from etl.readers.content import Content
 from etl.readers.xml_safety import local_name, parse_fast
 from etl.records import ActivityRecord, ParsedActivity
 
+XmlParse = Callable[[Content, str, str], tuple[bytes, ET.Element]]
+
 _DISTANCE_COVERAGE = 0.5
 """Below this share of trackpoints with DistanceMeters, the distance comes from positions."""
 
 
 def read_tcx(content: Content, *, source: str, source_id: str | None,
-             sport_hint: str | None) -> list[ParsedActivity]:
+             sport_hint: str | None, parse: XmlParse = parse_fast) -> list[ParsedActivity]:
     """Read every activity (and every multisport leg) of a TCX file.
+
+    ``parse`` is :func:`~etl.readers.xml_safety.parse_fast` (one C parse after vetting the
+    prolog); :func:`~etl.readers.xml_safety.parse_safely` (defusedxml) gives the same tree and
+    errors and is the reference the tests and ``bench/bench_archive.py`` compare with.
 
     Raises
     ------
@@ -38,7 +45,7 @@ def read_tcx(content: Content, *, source: str, source_id: str | None,
     NoDataError
         No activity with a start time.
     """
-    _text, root = parse_fast(content, "TCX", "TrainingCenterDatabase")
+    _text, root = parse(content, "TCX", "TrainingCenterDatabase")
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     activities = _activities(root, ns)
     if not activities:
