@@ -30,6 +30,7 @@ from risk.errors import SettingsError
 from risk.flag import KINDS, SEVERITY_RANK, Flag, flags_frame
 from risk.overstride import overstride_flags
 from risk.rules.acwr import acwr_flags
+from risk.rules.common import daily_sorted, run_sessions
 from risk.rules.data_gap import data_gap_flags
 from risk.rules.hills import hill_session_flags, hill_week_flags, steep_exposure_flags
 from risk.rules.intensity import intensity_flags
@@ -125,11 +126,11 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     groups: dict[RiskSettings, list[str]] = {}
     for name in names:
         groups.setdefault(settings_for(str(name), base, overrides), []).append(name)
+    sessions, daily = _prepared(sessions, daily)
     flags: list[Flag] = []
     for effective, members in groups.items():
-        part_sessions = sessions[sessions["athlete"].isin(members)] if len(groups) > 1 \
-            else sessions
-        part_daily = daily[daily["athlete"].isin(members)] if len(groups) > 1 else daily
+        part_sessions = _members(sessions, members) if len(groups) > 1 else sessions
+        part_daily = _members(daily, members) if len(groups) > 1 else daily
         found = _run_rules(part_sessions, part_daily, effective, set(selected), windows,
                            injuries, wellness)
         if effective.applied:
@@ -139,6 +140,25 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
                 flag.details["overrides"] = changed
         flags.extend(found)
     return sorted(flags, key=_order_key)
+
+
+def _prepared(sessions: pd.DataFrame,
+              daily: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs and the days sorted by athlete and time once, with the helper columns every
+    rule reads (frames lacking the key columns are passed on for the rules to name)."""
+    if all(c in sessions.columns for c in ("athlete", "local_date")) and (
+            "is_run" in sessions.columns or "sport_type" in sessions.columns) and (
+            "distance_km" in sessions.columns or "distance_m" in sessions.columns):
+        sessions = run_sessions(sessions)
+    if all(c in daily.columns for c in ("athlete", "local_date")):
+        daily = daily_sorted(daily)
+    return sessions, daily
+
+
+def _members(frame: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    if "athlete" not in frame.columns:
+        return frame
+    return frame[frame["athlete"].isin(members)].reset_index(drop=True)
 
 
 def _run_rules(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettings,

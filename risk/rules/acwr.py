@@ -6,11 +6,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, episode_starts, measure_words, require, to_date
+from risk.rules.common import (
+    daily_sorted,
+    episode_starts,
+    firing_rows,
+    measure_words,
+    require,
+    to_date,
+)
 from risk.settings import RiskSettings
 
 CAVEAT = ("Context, not a risk score: the ratio bands come from team sports and studies in "
@@ -83,21 +92,21 @@ def acwr_flags(daily: pd.DataFrame, settings: RiskSettings,
     high = usable & (ratio.round(6) >= settings.acwr_high)
     low = usable & (ratio.round(6) < settings.acwr_low)
     flags = []
+    columns = ("athlete", "day_ts", "load_measure", "acute_load", "chronic_load_uncoupled")
     for kind, condition in (("acwr_high", high), ("acwr_low", low)):
-        for index in frame.index[episode_starts(frame, condition)]:
-            flags.append(_flag(frame, index, kind, float(ratio[index]), settings))
+        for row in firing_rows(frame, episode_starts(frame, condition), columns):
+            flags.append(_flag(row, kind, float(ratio[row["index"]]), settings))
     return flags
 
 
-def _flag(frame: pd.DataFrame, index: int, kind: str, ratio: float,
-          settings: RiskSettings) -> Flag:
-    measure = str(frame.at[index, "load_measure"]) if "load_measure" in frame else "distance_km"
+def _flag(row: dict[str, Any], kind: str, ratio: float, settings: RiskSettings) -> Flag:
+    measure = str(row["load_measure"]) if "load_measure" in row else "distance_km"
     name, unit = measure_words(measure)
-    acute = _weekly(frame, index, "acute_load")
-    chronic = _weekly(frame, index, "chronic_load_uncoupled")
+    acute = _weekly(row, "acute_load")
+    chronic = _weekly(row, "chronic_load_uncoupled")
     amounts = (f" ({acute:.1f} vs {chronic:.1f} {unit} per week)"
                if acute is not None and chronic is not None else "")
-    day = to_date(frame.at[index, "day_ts"])
+    day = to_date(row["day_ts"])
     if kind == "acwr_high":
         message = (f"In the 7 days to {day} your {name} was {ratio:.2f} times your "
                    f"average week of the 3 weeks before{amounts}. {CAVEAT}")
@@ -112,16 +121,16 @@ def _flag(frame: pd.DataFrame, index: int, kind: str, ratio: float,
                   "of your 30-day longest.")
         threshold = settings.acwr_low
         category = "below_band"
-    return Flag(athlete=str(frame.at[index, "athlete"]), local_date=day, kind=kind,
+    return Flag(athlete=str(row["athlete"]), local_date=day, kind=kind,
                 severity="low", value=round(ratio, 6), threshold=threshold, unit="ratio",
                 message=message, advice=advice, evidence_key=ev.ACWR, category=category)
 
 
-def _weekly(frame: pd.DataFrame, index: int, column: str) -> float | None:
-    if column not in frame:
+def _weekly(row: dict[str, Any], column: str) -> float | None:
+    if column not in row:
         return None
     try:
-        value = float(frame[column].to_numpy()[index])
+        value = float(row[column])
     except (TypeError, ValueError):
         return None
     return None if pd.isna(value) else 7.0 * value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -56,8 +57,13 @@ def run_sessions(sessions: pd.DataFrame) -> pd.DataFrame:
     """Runs only (Run, TrailRun, VirtualRun), sorted by athlete and start, with helper columns.
 
     Adds ``day_ts`` (local date as timestamp), ``start_ts`` (start time as naive UTC timestamp,
-    falling back to local start, then local date) and ``run_km`` (distance in km).
+    falling back to local start, then local date), ``run_km`` (distance in km) and
+    ``athlete_code`` (athletes numbered in name order). A frame this function returned is
+    recognised and handed back as a shallow copy (no second sort), so that
+    :func:`risk.flags.compute_flags` prepares the runs once for every rule.
     """
+    if _is_prepared(sessions, RUN_HELPERS, "start_ts"):
+        return sessions.copy(deep=False)
     require(sessions, ("athlete", "local_date"), "sessions",
             "build it with risk.sessions.session_frame")
     if "is_run" in sessions.columns:
@@ -77,8 +83,36 @@ def run_sessions(sessions: pd.DataFrame) -> pd.DataFrame:
                                  "build it with risk.sessions.session_frame")
     if "activity_id" not in runs.columns:
         runs["activity_id"] = pd.NA
-    runs = runs.sort_values(["athlete", "start_ts"], kind="stable").reset_index(drop=True)
-    return runs
+    return _sorted_by_athlete(runs, "start_ts")
+
+
+#: Helper columns of :func:`run_sessions` and :func:`daily_sorted`.
+RUN_HELPERS: tuple[str, ...] = ("day_ts", "start_ts", "run_km", "athlete_code")
+DAILY_HELPERS: tuple[str, ...] = ("day_ts", "athlete_code")
+
+
+def _sorted_by_athlete(frame: pd.DataFrame, time_column: str) -> pd.DataFrame:
+    """``frame`` stably sorted by athlete name then ``time_column``, default index, with
+    ``athlete_code`` (0, 1, ... in name order)."""
+    codes, _ = pd.factorize(frame["athlete"], sort=True)
+    times = frame[time_column].to_numpy(dtype="datetime64[ns]").view("int64")
+    order = np.lexsort((times, codes))
+    out = frame.take(order).reset_index(drop=True)
+    out["athlete_code"] = codes[order]
+    return out
+
+
+def _is_prepared(frame: pd.DataFrame, helpers: tuple[str, ...], time_column: str) -> bool:
+    """Whether ``frame`` already has ``helpers``, a default index and the athlete/time order."""
+    if not all(c in frame.columns for c in helpers):
+        return False
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return False
+    codes = frame["athlete_code"].to_numpy()
+    times = frame[time_column].to_numpy(dtype="datetime64[ns]").view("int64")
+    same = codes[1:] == codes[:-1]
+    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(times[1:][same] >= times[:-1][same]))
 
 
 def _start_times(runs: pd.DataFrame) -> pd.Series:
@@ -90,59 +124,192 @@ def _start_times(runs: pd.DataFrame) -> pd.Series:
 
 
 def prior_window(frame: pd.DataFrame, column: str, days: float, how: str = "max") -> pd.Series:
-    """Per athlete, ``how`` of ``column`` over rows starting in ``(start - days, start)``.
+    """Per athlete, ``how`` (``max`` or ``sum``) of ``column`` over rows starting in
+    ``(start - days, start)``.
 
-    ``frame`` must be sorted by athlete and ``start_ts`` with a default index (see
-    :func:`run_sessions`). Rows that start at the same instant do not see each other.
+    ``frame`` must come from :func:`run_sessions` (sorted by athlete and ``start_ts``, default
+    index). Rows that start at the same instant do not see each other; NaN values are skipped
+    and a window without any value gives NaN (as pandas' time-based rolling windows do).
+    Window bounds come from ``searchsorted`` on (athlete, start time); maxima from a sparse
+    table of range maxima, sums from cumulative sums: no per-athlete loop.
     """
     if frame.empty:
         return pd.Series(dtype="float64", index=frame.index)
-    values = frame[["athlete", "start_ts", column]].copy()
-    values[column] = pd.to_numeric(values[column], errors="coerce").astype("float64")
-    rolled = values.groupby("athlete", sort=False).rolling(
-        pd.Timedelta(days=days), on="start_ts", closed="neither")[column]
-    result = getattr(rolled, how)()
-    return pd.Series(result.to_numpy(), index=frame.index)
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+    lo, hi = window_bounds(frame, days)
+    valid = ~np.isnan(values)
+    counts = np.concatenate(([0], np.cumsum(valid)))
+    seen = counts[hi] - counts[lo]
+    if how == "max":
+        result = range_max(np.where(valid, values, -np.inf), lo, hi)
+    elif how == "sum":
+        sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0),
+                                                dtype=np.longdouble)))
+        result = (sums[hi] - sums[lo]).astype("float64")
+    else:
+        raise ValueError(f"prior_window: how must be 'max' or 'sum', not {how!r}")
+    return pd.Series(np.where(seen > 0, result, np.nan), index=frame.index)
+
+
+def window_bounds(frame: pd.DataFrame, days: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(lo, hi)`` row bounds of each run's window ``(start - days, start)`` of its athlete."""
+    codes = frame["athlete_code"].to_numpy(dtype="int64")
+    times = frame["start_ts"].to_numpy(dtype="datetime64[ns]").view("int64")
+    span = int(pd.Timedelta(days=days).value)
+    unit = next(u for u in (10**9, 10**6, 10**3, 1) if not np.any(times % u) and not span % u)
+    times, span = (times - times.min()) // unit, span // unit
+    width = int(times.max()) + span + 1
+    if (int(codes.max()) + 1) * width < 2**62:
+        key = codes * width + times
+        return (np.searchsorted(key, key - span, side="right"),
+                np.searchsorted(key, key, side="left"))
+    lo, hi = np.empty(len(times), dtype="int64"), np.empty(len(times), dtype="int64")
+    edges = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+    for first, stop in itertools.pairwise(edges):
+        own = times[first:stop]
+        lo[first:stop] = first + np.searchsorted(own, own - span, side="right")
+        hi[first:stop] = first + np.searchsorted(own, own, side="left")
+    return lo, hi
+
+
+def range_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``max(values[lo[i]:hi[i]])`` for every ``i`` (``-inf`` for an empty range).
+
+    A sparse table: level ``k`` holds the maxima of ranges of ``2**k`` values; each query is
+    the larger of two overlapping power-of-two ranges.
+    """
+    result = np.full(len(lo), -np.inf)
+    length = hi - lo
+    nonempty = length > 0
+    if not nonempty.any():
+        return result
+    levels = [values]
+    while 2 ** len(levels) <= length.max():
+        step = 2 ** (len(levels) - 1)
+        previous = levels[-1]
+        levels.append(np.maximum(previous[:-step], previous[step:]))
+    lo_n, hi_n, len_n = lo[nonempty], hi[nonempty], length[nonempty]
+    level = np.floor(np.log2(len_n)).astype(int)
+    out = np.empty(len(lo_n))
+    for k in np.unique(level):
+        pick = level == k
+        table = levels[k]
+        out[pick] = np.maximum(table[lo_n[pick]], table[hi_n[pick] - 2 ** k])
+    result[nonempty] = out
+    return result
 
 
 def daily_sorted(daily: pd.DataFrame) -> pd.DataFrame:
-    """The daily frame sorted by athlete and day, with ``day_ts`` and a default index."""
+    """The daily frame sorted by athlete and day, with ``day_ts``, ``athlete_code`` and a
+    default index. A frame this function returned is handed back as a shallow copy."""
+    if _is_prepared(daily, DAILY_HELPERS, "day_ts"):
+        return daily.copy(deep=False)
     require(daily, ("athlete", "local_date"), "daily", "build it with risk.daily.daily_frame")
     frame = daily.copy()
     frame["day_ts"] = as_day(frame["local_date"])
-    return frame.sort_values(["athlete", "day_ts"], kind="stable").reset_index(drop=True)
+    return _sorted_by_athlete(frame, "day_ts")
 
 
-def trailing(frame: pd.DataFrame, column: str, days: int, how: str = "sum") -> pd.Series:
-    """Per athlete, ``how`` of ``column`` over the calendar days ``(day - days, day]``."""
+def _day_numbers(frame: pd.DataFrame) -> np.ndarray:
+    return frame["day_ts"].to_numpy(dtype="datetime64[D]").astype("int64")
+
+
+def _codes(frame: pd.DataFrame) -> np.ndarray:
+    if "athlete_code" in frame.columns:
+        return frame["athlete_code"].to_numpy(dtype="int64")
+    return pd.factorize(frame["athlete"])[0].astype("int64")
+
+
+def _group_starts(codes: np.ndarray) -> np.ndarray:
+    """Per row, the position of the first row of its athlete (rows grouped by athlete)."""
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] != codes[:-1]
+    return np.maximum.accumulate(np.where(new, np.arange(len(codes)), 0))
+
+
+def _values(frame: pd.DataFrame, column: str | pd.Series | np.ndarray) -> np.ndarray:
+    """A column (by name) or row-aligned values as float64, non-numbers as NaN."""
+    series = frame[column] if isinstance(column, str) else pd.Series(np.asarray(column))
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def trailing(frame: pd.DataFrame, column: str | pd.Series | np.ndarray, days: int,
+             how: str = "sum") -> pd.Series:
+    """Per athlete, ``how`` of a column (name, or values aligned with the rows) over the
+    calendar days ``(day - days, day]``, rounded to :data:`ROLLING_DECIMALS`.
+
+    On a :func:`daily_sorted` frame whose days are continuous per athlete (the daily frame
+    contract) a ``sum`` is a difference of running sums in extended precision; NaN values
+    are skipped and a window without any value gives NaN. Other frames take pandas'
+    time-based rolling window.
+    """
     if frame.empty:
         return pd.Series(dtype="float64", index=frame.index)
-    values = frame[["athlete", "day_ts", column]].copy()
-    values[column] = pd.to_numeric(values[column], errors="coerce").astype("float64")
-    rolled = values.groupby("athlete", sort=False).rolling(
-        pd.Timedelta(days=days), on="day_ts", min_periods=1)[column]
-    result = pd.Series(getattr(rolled, how)().to_numpy(), index=frame.index)
-    return result.round(ROLLING_DECIMALS)
+    values = _values(frame, column)
+    if how == "sum" and "day_ts" in frame.columns:
+        codes, day = _codes(frame), _day_numbers(frame)
+        starts = _group_starts(codes)
+        position = np.arange(len(frame))
+        same = codes[1:] == codes[:-1]
+        if np.all(np.diff(day)[same] == 1):
+            lo = np.maximum(position - days + 1, starts)
+            valid = ~np.isnan(values)
+            counts = np.concatenate(([0], np.cumsum(valid)))
+            sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0),
+                                                    dtype=np.longdouble)))
+            result = (sums[position + 1] - sums[lo]).astype("float64")
+            result = np.where(counts[position + 1] - counts[lo] > 0, result, np.nan)
+            return pd.Series(result, index=frame.index).round(ROLLING_DECIMALS)
+    rolling = pd.DataFrame({"athlete": frame["athlete"].to_numpy(),
+                            "day_ts": frame["day_ts"].to_numpy(), "value": values})
+    rolled = rolling.groupby("athlete", sort=False).rolling(
+        pd.Timedelta(days=days), on="day_ts", min_periods=1)["value"]
+    result_series = pd.Series(getattr(rolled, how)().to_numpy(), index=frame.index)
+    return result_series.round(ROLLING_DECIMALS)
 
 
 def history_days(frame: pd.DataFrame) -> pd.Series:
     """Days since the athlete's first row (0 on the first day)."""
+    if "athlete_code" in frame.columns and len(frame):
+        day = _day_numbers(frame)
+        return pd.Series(day - day[_group_starts(_codes(frame))], index=frame.index)
     first = frame.groupby("athlete", sort=False)["day_ts"].transform("min")
     return (frame["day_ts"] - first).dt.days
 
 
 def episode_starts(frame: pd.DataFrame, condition: pd.Series) -> pd.Series:
     """True on the first day of each run of consecutive days where ``condition`` holds."""
-    cond = condition.fillna(False).astype(bool)
-    previous = cond.groupby(frame["athlete"], sort=False).shift(1, fill_value=False)
-    return cond & ~previous.astype(bool)
+    cond = condition.fillna(False).astype(bool).to_numpy()
+    codes = _codes(frame)
+    previous = np.zeros(len(cond), dtype=bool)
+    previous[1:] = cond[:-1] & (codes[1:] == codes[:-1])
+    return pd.Series(cond & ~previous, index=frame.index)
 
 
 def streak_lengths(frame: pd.DataFrame, condition: pd.Series) -> pd.Series:
     """Per athlete, how many consecutive rows up to and including this one meet ``condition``."""
-    cond = condition.fillna(False).astype(bool)
-    breaks = (~cond).groupby(frame["athlete"], sort=False).cumsum()
-    return cond.astype(int).groupby([frame["athlete"], breaks], sort=False).cumsum()
+    cond = pd.Series(condition).fillna(False).astype(bool).to_numpy()
+    codes = _codes(frame)
+    position = np.arange(len(cond))
+    new = np.ones(len(cond), dtype=bool)
+    new[1:] = codes[1:] != codes[:-1]
+    # Position of the last row (of this athlete) that broke the streak, or one before its start.
+    breaks = np.where(~cond, position, np.where(new, position - 1, -1))
+    last_break = np.maximum.accumulate(breaks)
+    return pd.Series(np.where(cond, position - last_break, 0), index=frame.index)
+
+
+def firing_rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray,
+                columns: Iterable[str]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` where ``mask`` holds, as plain dicts of ``columns`` (plus
+    ``index``, the row label): flags are built only for the few rows that fire."""
+    chosen = np.flatnonzero(np.asarray(mask, dtype=bool))
+    present = [c for c in columns if c in frame.columns]
+    part = frame.iloc[chosen][present]
+    rows = part.to_dict("records")
+    for row, label in zip(rows, frame.index[chosen], strict=True):
+        row["index"] = label
+    return rows
 
 
 def pct_change(value: float, reference: float) -> float:
@@ -180,3 +347,20 @@ def as_int_id(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
     return None if np.isnan(number) else int(number)
+
+
+def expanding_before(values: pd.Series, groups: pd.Series, min_periods: int, how: str,
+                     quantile: float = 0.5) -> pd.Series:
+    """Per group, the expanding ``median`` or ``quantile`` of all *earlier* rows.
+
+    NaN values are skipped; NaN until ``min_periods`` earlier values exist. One grouped
+    expanding window (pandas computes every group in one pass), shifted by one row per group.
+    """
+    numbers = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
+                                                                        na_value=np.nan))
+    keys = pd.Series(np.asarray(groups))
+    window = numbers.groupby(keys, sort=False).expanding(min_periods=min_periods)
+    rolled = window.median() if how == "median" else window.quantile(quantile)
+    ordered = rolled.reset_index(level=0, drop=True).sort_index()
+    shifted = ordered.groupby(keys, sort=False).shift(1)
+    return pd.Series(shifted.to_numpy(), index=values.index)

@@ -14,6 +14,7 @@ from risk.flag import Flag
 from risk.rules.common import (
     daily_sorted,
     episode_starts,
+    firing_rows,
     history_days,
     require,
     streak_lengths,
@@ -51,33 +52,38 @@ def data_gap_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
     flags = []
     missing = frame["load_status"].eq("missing")
     streak = streak_lengths(frame, missing)
-    for index in frame.index[streak == int(settings.data_gap_missing_days)]:
-        day = to_date(frame.at[index, "day_ts"])
+    streaks = streak.to_numpy()
+    for row in firing_rows(frame, streak == int(settings.data_gap_missing_days),
+                           ("athlete", "day_ts")):
+        index = row["index"]
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="data_gap",
-            severity="low", value=float(streak[index]), threshold=settings.data_gap_missing_days,
+            athlete=str(row["athlete"]), local_date=day, kind="data_gap",
+            severity="low", value=float(streaks[index]), threshold=settings.data_gap_missing_days,
             unit="days",
-            message=f"{int(streak[index])} days up to {day} are marked as trained but not "
+            message=f"{int(streaks[index])} days up to {day} are marked as trained but not "
             f"recorded, {CONSEQUENCE}",
             advice="Add the missing runs (file upload or a CSV line) if you can.",
             evidence_key=ev.DATA_GAP, category="missing_days",
         ))
     window, history = int(settings.data_gap_window_days), int(settings.data_gap_history_days)
-    frame["recorded"] = frame["load_status"].eq("ok").astype(float)
-    recent = trailing(frame, "recorded", window)
-    usual = (trailing(frame, "recorded", window + history) - recent) * window / history
+    recorded = frame["load_status"].eq("ok").astype(float)
+    recent = trailing(frame, recorded, window)
+    usual = (trailing(frame, recorded, window + history) - recent) * window / history
     few = ((recent.round(6) < (settings.data_gap_recorded_frac * usual).round(6))
            & (usual >= settings.data_gap_min_usual_days)
            & (history_days(frame) >= window + history - 1))
-    for index in frame.index[episode_starts(frame, few)]:
-        day = to_date(frame.at[index, "day_ts"])
+    recents, usuals = recent.to_numpy(), usual.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, few), ("athlete", "day_ts")):
+        index = row["index"]
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="data_gap",
-            severity="low", value=float(recent[index]),
-            threshold=round(settings.data_gap_recorded_frac * float(usual[index]), 6),
+            athlete=str(row["athlete"]), local_date=day, kind="data_gap",
+            severity="low", value=float(recents[index]),
+            threshold=round(settings.data_gap_recorded_frac * float(usuals[index]), 6),
             unit="days",
-            message=f"Only {int(recent[index])} of the {window} days to {day} have a recorded "
-            f"activity, against about {float(usual[index]):.0f} usually, {CONSEQUENCE}",
+            message=f"Only {int(recents[index])} of the {window} days to {day} have a recorded "
+            f"activity, against about {float(usuals[index]):.0f} usually, {CONSEQUENCE}",
             advice="If you trained without recording, mark those days as 'trained but not "
             "recorded' or add the runs; if you rested, all is well.",
             evidence_key=ev.DATA_GAP, category="few_recorded_days",

@@ -16,6 +16,7 @@ from risk.rules.common import (
     daily_sorted,
     episode_starts,
     exceeds_array,
+    firing_rows,
     history_days,
     pct_change,
     prior_window,
@@ -101,11 +102,12 @@ def hill_week_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
                  & ((week - base).round(6) >= settings.hill_week_min_delta_m)
                  & (history_days(frame) >= 27))
     flags = []
-    for index in frame.index[episode_starts(frame, condition)]:
-        this, usual = float(week[index]), float(base[index])
-        day = to_date(frame.at[index, "day_ts"])
+    weeks, bases = week.to_numpy(), base.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):
+        this, usual = float(weeks[row["index"]]), float(bases[row["index"]])
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="hill_spike",
+            athlete=str(row["athlete"]), local_date=day, kind="hill_spike",
             severity="moderate", value=this, threshold=round(settings.hill_week_factor * usual, 6),
             unit="m",
             message=f"You climbed {this:.0f} m in the 7 days to {day}, against {usual:.0f} m in "
@@ -133,7 +135,7 @@ def steep_exposure_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list
     runs["is_steep"] = (steep_s >= settings.steep_min_s).astype(float)
     window = settings.steep_window_days
     runs["steep_before"] = prior_window(runs, "is_steep", window, "sum")
-    first = runs.groupby("athlete", sort=False)["start_ts"].transform("min")
+    first = runs.groupby("athlete_code", sort=False)["start_ts"].transform("min")
     known = runs["start_ts"] - first >= pd.Timedelta(days=window)
     chosen = runs[(runs["is_steep"] > 0) & (runs["steep_before"] == 0) & known]
     flags = []

@@ -20,6 +20,8 @@ from risk.rules.common import (
     daily_sorted,
     episode_starts,
     exceeds_array,
+    expanding_before,
+    firing_rows,
     history_days,
     run_sessions,
     to_date,
@@ -45,9 +47,8 @@ def hard_runs(sessions: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
     stress = _stress(runs)
     minutes = _numeric(runs, "duration_min")
     stress = stress.where(~(minutes < settings.hard_stress_min_duration_min))
-    earlier = stress.groupby(runs["athlete"], sort=False).transform(
-        lambda s: s.expanding(min_periods=int(settings.hard_stress_min_sessions)).median()
-        .shift(1))
+    earlier = expanding_before(stress, runs["athlete_code"],
+                               int(settings.hard_stress_min_sessions), "median")
     by_stress = (stress >= settings.hard_stress_factor * earlier).fillna(False)
     above = _numeric(runs, "time_above_threshold_s")
     by_time = (above >= 60.0 * settings.hard_time_above_threshold_min).fillna(False)
@@ -77,11 +78,17 @@ def hard_day_series(sessions: pd.DataFrame, frame: pd.DataFrame,
     runs = hard_runs(sessions, settings)
     if frame.empty or runs.empty:
         return pd.Series(False, index=frame.index)
-    hard = runs[runs["is_hard"]][["athlete", "day_ts"]].drop_duplicates()
-    hard["hard_day"] = True
-    merged = frame[["athlete", "day_ts"]].merge(hard, how="left", on=["athlete", "day_ts"])
-    return pd.Series(merged["hard_day"].fillna(False).astype(bool).to_numpy(),
-                     index=frame.index)
+    hard = runs[runs["is_hard"]]
+    names = pd.Index(pd.unique(frame["athlete"]))
+    day_keys = _day_keys(names.get_indexer(frame["athlete"]), frame["day_ts"])
+    hard_keys = _day_keys(names.get_indexer(hard["athlete"]), hard["day_ts"])
+    return pd.Series(np.isin(day_keys, hard_keys), index=frame.index)
+
+
+def _day_keys(codes: np.ndarray, days: pd.Series) -> np.ndarray:
+    """One integer per (athlete code, day)."""
+    return codes.astype("int64") * 1_000_000 + days.to_numpy(
+        dtype="datetime64[D]").astype("int64")
 
 
 def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
@@ -113,15 +120,15 @@ def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     frame = daily_sorted(daily)
     if frame.empty:
         return []
-    frame["hard_day"] = hard_day_series(sessions, frame, settings).astype(float)
-    hard_7d = trailing(frame, "hard_day", 7)
+    hard_7d = trailing(frame, hard_day_series(sessions, frame, settings).astype(float), 7)
     flags: list[Flag] = []
     share = hard_7d > settings.hard_days_max_per_7d
-    for index in frame.index[episode_starts(frame, share)]:
-        day = to_date(frame.at[index, "day_ts"])
-        count = int(hard_7d[index])
+    counts = hard_7d.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, share), ("athlete", "day_ts")):
+        day = to_date(row["day_ts"])
+        count = int(counts[row["index"]])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="intensity_spike",
+            athlete=str(row["athlete"]), local_date=day, kind="intensity_spike",
             severity="moderate", value=float(count), threshold=settings.hard_days_max_per_7d,
             unit="days",
             message=f"{count} of the 7 days to {day} were hard days (more than "
@@ -142,11 +149,12 @@ def _time_above_flags(frame: pd.DataFrame, settings: RiskSettings) -> list[Flag]
                  & ((week - base).round(6) >= settings.intensity_week_min_delta_min)
                  & (history_days(frame) >= 27))
     flags = []
-    for index in frame.index[episode_starts(frame, condition)]:
-        this, usual = float(week[index]), float(base[index])
-        day = to_date(frame.at[index, "day_ts"])
+    weeks, bases = week.to_numpy(), base.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):
+        this, usual = float(weeks[row["index"]]), float(bases[row["index"]])
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="intensity_spike",
+            athlete=str(row["athlete"]), local_date=day, kind="intensity_spike",
             severity="moderate", value=this,
             threshold=round(settings.intensity_week_factor * usual, 6), unit="min",
             message=f"You ran {this:.0f} min above your threshold speed in the 7 days to {day}, "

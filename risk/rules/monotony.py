@@ -11,7 +11,15 @@ import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, episode_starts, measure_words, require, to_date
+from risk.rules.common import (
+    daily_sorted,
+    episode_starts,
+    expanding_before,
+    firing_rows,
+    measure_words,
+    require,
+    to_date,
+)
 from risk.settings import RiskSettings
 
 
@@ -50,29 +58,32 @@ def monotony_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
     measure = measure_words(str(frame["load_measure"].iloc[0]))[0] \
         if "load_measure" in frame else "training load"
     flags = []
-    for index in frame.index[episode_starts(frame, monotony.round(6) > settings.monotony_max)]:
-        value = float(monotony[index])
-        day = to_date(frame.at[index, "day_ts"])
+    values = monotony.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, monotony.round(6) > settings.monotony_max),
+                           ("athlete", "day_ts")):
+        value = float(values[row["index"]])
+        day = to_date(row["day_ts"])
         capped = value >= settings.monotony_cap
         what = ("every day carried the same load (no variation)" if capped
                 else f"monotony was {value:.1f} (above {settings.monotony_max:.1f})")
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="monotony_high",
+            athlete=str(row["athlete"]), local_date=day, kind="monotony_high",
             severity="low", value=value, threshold=settings.monotony_max, unit="ratio",
             message=f"In the 7 days to {day} your {measure} {what}: little difference "
             "between hard, easy and rest days.",
             advice="Vary the days: make easy days easier and keep at least one rest day.",
             evidence_key=ev.MONOTONY, category="no_variation" if capped else "monotony",
         ))
-    limit = strain.groupby(frame["athlete"], sort=False).transform(
-        lambda s: s.expanding(min_periods=int(settings.strain_min_history_days))
-        .quantile(settings.strain_percentile / 100.0).shift(1))
+    limit = expanding_before(strain, frame["athlete_code"],
+                             int(settings.strain_min_history_days), "quantile",
+                             settings.strain_percentile / 100.0)
     high = strain.round(6) > limit.round(6)
-    for index in frame.index[episode_starts(frame, high)]:
-        value, threshold = float(strain[index]), float(limit[index])
-        day = to_date(frame.at[index, "day_ts"])
+    strains, limits = strain.to_numpy(), limit.to_numpy()
+    for row in firing_rows(frame, episode_starts(frame, high), ("athlete", "day_ts")):
+        value, threshold = float(strains[row["index"]]), float(limits[row["index"]])
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="monotony_high",
+            athlete=str(row["athlete"]), local_date=day, kind="monotony_high",
             severity="moderate", value=value, threshold=threshold, unit="au",
             message=f"Your training strain in the 7 days to {day} ({value:.0f}) was above "
             f"{settings.strain_percentile:.0f} % of your own earlier weeks ({threshold:.0f}).",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, streak_lengths, to_date
+from risk.rules.common import daily_sorted, firing_rows, streak_lengths, to_date
 from risk.rules.intensity import hard_day_series
 from risk.settings import RiskSettings
 
@@ -40,7 +40,9 @@ def rest_days(frame: pd.DataFrame, settings: RiskSettings) -> pd.Series:
             if "distance_km" in frame.columns else pd.Series(0.0, index=frame.index))
     if "total_duration_min" in frame.columns:
         total = pd.to_numeric(frame["total_duration_min"], errors="coerce").fillna(0.0)
-        median = total.where(total > 0).groupby(frame["athlete"], sort=False).transform("median")
+        median = total.where(total > 0).groupby(
+            frame["athlete_code"] if "athlete_code" in frame.columns else frame["athlete"],
+            sort=False).transform("median")
         little = (total < settings.rest_total_load_frac * median.fillna(0.0)) | (total == 0)
     else:
         little = pd.Series(True, index=frame.index)
@@ -74,26 +76,32 @@ def poor_recovery_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: R
     if not frame.empty:
         hard = hard_day_series(sessions, frame, settings)
         hard_streak = streak_lengths(frame, hard)
-        for index in frame.index[hard_streak == int(settings.consecutive_hard_days)]:
-            day = to_date(frame.at[index, "day_ts"])
+        hard_streaks = hard_streak.to_numpy()
+        for row in firing_rows(frame, hard_streak == int(settings.consecutive_hard_days),
+                               ("athlete", "day_ts")):
+            index = row["index"]
+            day = to_date(row["day_ts"])
             flags.append(Flag(
-                athlete=str(frame.at[index, "athlete"]), local_date=day, kind="poor_recovery",
-                severity="moderate", value=float(hard_streak[index]),
+                athlete=str(row["athlete"]), local_date=day, kind="poor_recovery",
+                severity="moderate", value=float(hard_streaks[index]),
                 threshold=settings.consecutive_hard_days, unit="days",
-                message=f"You had {int(hard_streak[index])} hard days in a row up to {day}.",
+                message=f"You had {int(hard_streaks[index])} hard days in a row up to {day}.",
                 advice="Follow a hard day with an easy day or rest so that tissues can recover.",
                 evidence_key=ev.RECOVERY_LOAD, category="back_to_back_hard",
             ))
         missing = frame["load_status"].eq("missing") if "load_status" in frame else False
         training = ~rest_days(frame, settings) & ~missing
         streak = streak_lengths(frame, training)
-        for index in frame.index[streak == int(settings.no_rest_days)]:
-            day = to_date(frame.at[index, "day_ts"])
+        streaks = streak.to_numpy()
+        for row in firing_rows(frame, streak == int(settings.no_rest_days),
+                               ("athlete", "day_ts")):
+            index = row["index"]
+            day = to_date(row["day_ts"])
             flags.append(Flag(
-                athlete=str(frame.at[index, "athlete"]), local_date=day, kind="poor_recovery",
-                severity="moderate", value=float(streak[index]), threshold=settings.no_rest_days,
+                athlete=str(row["athlete"]), local_date=day, kind="poor_recovery",
+                severity="moderate", value=float(streaks[index]), threshold=settings.no_rest_days,
                 unit="days",
-                message=f"By {day} you had trained {int(streak[index])} days in a row without a "
+                message=f"By {day} you had trained {int(streaks[index])} days in a row without a "
                 "rest day.",
                 advice="Plan at least one rest day (or a very light day) every week.",
                 evidence_key=ev.RECOVERY_LOAD, category="no_rest",

@@ -19,8 +19,8 @@ from risk.rules.common import (
     as_int_id,
     daily_sorted,
     episode_starts,
-    exceeds,
     exceeds_array,
+    firing_rows,
     history_days,
     km,
     pct,
@@ -86,7 +86,7 @@ def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[
         return []
     window = settings.session_window_days
     runs["lmax_km"] = prior_window(runs, "run_km", window, "max")
-    runs["n_prior"] = runs.groupby("athlete", sort=False).cumcount()
+    runs["n_prior"] = runs.groupby("athlete_code", sort=False).cumcount()
     distance, lmax = runs["run_km"], runs["lmax_km"]
     judged = (distance > 0) & (lmax > 0)
     runs["spike_pct"] = (100.0 * (distance - lmax) / lmax).round(PCT_DECIMALS).where(judged)
@@ -94,8 +94,9 @@ def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[
         [runs["spike_pct"] > settings.session_large_pct,
          runs["spike_pct"] > settings.session_moderate_pct,
          runs["spike_pct"] > settings.session_small_pct], [3, 2, 1], 0)
-    bands_by_day: dict[Any, int] = (
-        runs[judged].groupby(["athlete", "day_ts"], sort=False)["band"].max().to_dict())
+    runs["day_key"] = runs["athlete_code"].to_numpy() * 100_000 + (
+        runs["day_ts"].to_numpy(dtype="datetime64[D]").astype("int64"))
+    bands_by_day = runs["band"].where(judged).groupby(runs["day_key"]).max()
     returning = (distance > 0) & lmax.isna() & (runs["n_prior"] > 0)
     flags = [_return_after_break(row, float(row["run_km"]), window)
              for row in runs[returning].to_dict("records")]
@@ -141,32 +142,42 @@ def _return_after_break(row: dict[Any, Any], distance: float, window: float) -> 
 
 
 def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
-                    bands_by_day: dict[Any, int]) -> list[Flag]:
-    counts = runs.groupby(["athlete", "day_ts"], sort=False)["run_km"].transform("size")
-    doubles = runs[counts >= 2]
+                    bands_by_day: pd.Series) -> list[Flag]:
+    """Days with two or more runs whose sum is a bigger spike than any single run of them."""
+    counts = runs.groupby("day_key", sort=False)["run_km"].agg(["size", "sum"])
+    first = runs.drop_duplicates("day_key", keep="first").set_index("day_key")
+    last = runs.drop_duplicates("day_key", keep="last").set_index("day_key")
+    days = first.index[first.index.map(counts["size"]) >= 2]
+    total = counts["sum"].reindex(days).to_numpy(dtype="float64")
+    lmax = first["lmax_km"].reindex(days).to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spike = np.round(100.0 * (total - lmax) / lmax, PCT_DECIMALS)
+    over = (lmax > 0) & np.isfinite(total) & np.isfinite(lmax) & (
+        spike > round(100.0 * (settings.same_day_sum_factor - 1.0), PCT_DECIMALS))
+    band = np.select([spike > settings.session_large_pct, spike > settings.session_moderate_pct,
+                      spike > settings.session_small_pct], [3, 2, 1], 0)
+    single = bands_by_day.reindex(days).fillna(0).to_numpy()
+    chosen = np.flatnonzero(over & (band > 0) & (band > single))
     flags: list[Flag] = []
-    for (athlete, day), group in doubles.groupby(["athlete", "day_ts"], sort=False):
-        total = float(group["run_km"].sum())
-        lmax = float(group["lmax_km"].iloc[0])
-        if not exceeds(total, lmax, settings.same_day_sum_factor):
-            continue
-        spike = pct_change(total, lmax)
-        band = spike_band(spike, settings)
-        if band == "reference" or BANDS.index(band) <= bands_by_day.get((athlete, day), 0):
-            continue
-        date = to_date(day)
+    for position in chosen:
+        key = days[position]
+        total_km, longest = float(total[position]), float(lmax[position])
+        spike_pct = pct_change(total_km, longest)
+        band_name = spike_band(spike_pct, settings)
+        date = to_date(first.at[key, "day_ts"])
         flags.append(Flag(
-            athlete=str(athlete), local_date=date, kind="session_spike",
-            severity=BAND_SEVERITY[band], value=spike, threshold=_band_floor(band, settings),
-            unit="%",
-            message=f"Your {len(group)} runs on {date} added up to {km(total)}, {pct(spike)} "
-            f"more than your longest single run in the previous "
-            f"{settings.session_window_days:.0f} days ({km(lmax)}); summing a day's runs is "
-            "our extension of the single-session rule.",
-            advice=f"Keep a day's running within 10 % of {km(lmax)} (at most "
-            f"{km(lmax * settings.guidance_longest_factor)}) unless that distance is usual.",
-            evidence_key=ev.SAME_DAY_SUM, activity_id=as_int_id(group["activity_id"].iloc[-1]),
-            category="same_day_sum", details={"longest_prior_km": lmax, "day_total_km": total},
+            athlete=str(first.at[key, "athlete"]), local_date=date, kind="session_spike",
+            severity=BAND_SEVERITY[band_name], value=spike_pct,
+            threshold=_band_floor(band_name, settings), unit="%",
+            message=f"Your {int(counts.at[key, 'size'])} runs on {date} added up to "
+            f"{km(total_km)}, {pct(spike_pct)} more than your longest single run in the "
+            f"previous {settings.session_window_days:.0f} days ({km(longest)}); summing a "
+            "day's runs is our extension of the single-session rule.",
+            advice=f"Keep a day's running within 10 % of {km(longest)} (at most "
+            f"{km(longest * settings.guidance_longest_factor)}) unless that distance is usual.",
+            evidence_key=ev.SAME_DAY_SUM, activity_id=as_int_id(last.at[key, "activity_id"]),
+            category="same_day_sum",
+            details={"longest_prior_km": longest, "day_total_km": total_km},
         ))
     return flags
 
@@ -208,19 +219,19 @@ def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag
     previous = fortnight - week
     missing = (frame["load_status"] == "missing").astype(float) if "load_status" in frame \
         else pd.Series(0.0, index=frame.index)
-    frame["missing_flag"] = missing
-    gaps = trailing(frame, "missing_flag", 14)
+    gaps = trailing(frame, missing, 14)
     factor = 1.0 + settings.weekly_spike_pct / 100.0
     condition = exceeds_array(week, previous, factor) & (history_days(frame) >= 13) & (gaps == 0)
     starts = episode_starts(frame, condition)
     flags = []
-    for index in frame.index[starts]:
-        this, before = float(week[index]), float(previous[index])
+    weeks, previous_weeks = week.to_numpy(), previous.to_numpy()
+    for row in firing_rows(frame, starts, ("athlete", "day_ts")):
+        this, before = float(weeks[row["index"]]), float(previous_weeks[row["index"]])
         change = pct_change(this, before)
         severity = "moderate" if change > settings.weekly_spike_moderate_pct else "low"
-        day = to_date(frame.at[index, "day_ts"])
+        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(frame.at[index, "athlete"]), local_date=day, kind="weekly_spike",
+            athlete=str(row["athlete"]), local_date=day, kind="weekly_spike",
             severity=severity, value=change, threshold=settings.weekly_spike_pct, unit="%",
             message=f"You ran {km(this)} in the 7 days to {day}, {pct(change)} more than the "
             f"7 days before ({km(before)}).",
