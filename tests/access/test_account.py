@@ -20,20 +20,20 @@ from etl.store.account import delete_athlete_data, export_athlete_data
 from etl.store.schema import metadata
 from etl.strava import tokens
 from etl.strava.connect import forget_athlete
-from tests.access.world import World, build, run
+from tests.access.world import World, run
 
 ACCESS = "ya29-access-3f9c1d0e7b"
 REFRESH = "rt-refresh-8a1b2c3d4e"
 
 
 @pytest.fixture
-def world(store: Store) -> World:
-    built = build(store)
+def world(world: World) -> World:
+    store = world.store
     strava_state.save_connection(
-        store, built.ids["Ann"], strava_athlete_id=4242, scopes=("read", "activity:read_all"),
+        store, world.ids["Ann"], strava_athlete_id=4242, scopes=("read", "activity:read_all"),
         tokens=tokens.encrypt(tokens.TokenPair(ACCESS, REFRESH)),
         expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
-    return built
+    return world
 
 
 def _zip(store: Store, athlete: str) -> zipfile.ZipFile:

@@ -16,11 +16,6 @@ from etl.store.account import export_athlete_data
 from tests.access.world import World, build
 
 
-@pytest.fixture
-def world(store: Store) -> World:
-    return build(store)
-
-
 def test_staff_views_are_recorded_and_the_athlete_reads_them(world: World) -> None:
     before = dt.datetime.now(dt.UTC)
     world.as_user("cora").activities("Ann")

@@ -12,14 +12,11 @@ import pytest
 
 from etl.store import Store
 from loadwatch.cli.main import main
-from tests.access.world import build
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    build(Store.open(url))
-    return url
+def db(world_db: str) -> str:
+    return world_db
 
 
 def test_data_commands_obey_the_grants(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 from etl.store import LOCAL, Store
 from etl.store import access as A
-from tests.access.world import build
+from tests.access.world import World
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboard" / "views" / "activities.py"
 VERSION_TTL_S = 1.1  # dashboard.cache re-reads the data version at most once a second
@@ -30,11 +30,10 @@ def _athletes(at: AppTest) -> list[str]:
     return list(pickers[0].options) if pickers else []
 
 
-def test_caches_follow_the_principal_and_a_withdrawal(tmp_path: Path,
+def test_caches_follow_the_principal_and_a_withdrawal(world_db: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'dash.db'}"
+    url = world_db
     store = Store.open(url)
-    build(store)
     monkeypatch.setenv("LOADWATCH_DB", url)
     monkeypatch.setenv("LOADWATCH_MODE", "server")
     cora = A.principal_for(store, "cora")
@@ -58,8 +57,8 @@ def test_local_mode_needs_no_login(monkeypatch: pytest.MonkeyPatch, store: Store
     assert auth.cache_key(store) == "local|local"
 
 
-def test_staff_cache_keys_expire(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
-    build(store)
+def test_staff_cache_keys_expire(monkeypatch: pytest.MonkeyPatch, world: World) -> None:
+    store = world.store
     monkeypatch.setenv("LOADWATCH_MODE", "server")
     monkeypatch.setattr(auth.st, "session_state", {auth.PRINCIPAL_KEY: A.principal_for(
         store, "cleo")})

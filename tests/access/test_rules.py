@@ -37,11 +37,6 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture
-def world(store: Store) -> World:
-    return build(store)
-
-
 def _read(world: World, kind: str) -> Callable[[Store], bool]:
     """A read of Ann's ``kind``: True when it returned Ann's data."""
     def activities(s: Store) -> bool:

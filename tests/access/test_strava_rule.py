@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl.store import Store
 from etl.store import access as A
 from loadwatch.analysis import analyse
-from tests.access.world import World, build
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    return build(store)
+from tests.access.world import World
 
 
 def test_staff_see_file_and_exported_runs_only(world: World) -> None:
