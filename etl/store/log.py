@@ -234,6 +234,13 @@ def _writer(store: Store, athlete: str | int) -> int:
     return athlete_id
 
 
+def _entered_by(store: Store, entered_by: str | None) -> str:
+    """Who entered a version: as given in local mode, always the signed-in user in server mode."""
+    if store.principal.role != "local":
+        return store.principal.user
+    return entered_by or store.principal.user
+
+
 def _insert(conn: Connection, table: Table, values: Mapping[str, Any]) -> int:
     result = conn.execute(insert(table).values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -265,7 +272,7 @@ def add(store: Store, athlete: str | int, entry: Entry, *, entered_by: str | Non
     uid = uuid.uuid4().hex
     version = _insert(connection, table, {
         **_values(entry), "entry_uid": uid, "athlete_id": athlete_id, "supersedes": None,
-        "is_retracted": False, "entered_by": entered_by or store.principal.user,
+        "is_retracted": False, "entered_by": _entered_by(store, entered_by),
         "entered_at": utcnow()})
     return Saved(uid, version)
 
@@ -281,7 +288,7 @@ def add_many(store: Store, athlete: str | int, entries: Iterable[Entry], *,
         with store.transaction() as conn:
             return add_many(store, athlete, entries, entered_by=entered_by, connection=conn)
     athlete_id = _writer(store, athlete)
-    now, who = utcnow(), entered_by or store.principal.user
+    now, who = utcnow(), _entered_by(store, entered_by)
     uids: list[str] = []
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
@@ -318,7 +325,7 @@ def _new_version(store: Store, table: Table, entry_uid: str, values: Mapping[str
     payload = {k: v for k, v in current.items() if k != "id"}
     payload.update(values)
     payload.update(supersedes=current["id"], is_retracted=retract, athlete_id=athlete_id,
-                   entered_by=entered_by or store.principal.user, entered_at=utcnow())
+                   entered_by=_entered_by(store, entered_by), entered_at=utcnow())
     try:
         return Saved(entry_uid, _insert(connection, table, payload))
     except IntegrityError as exc:
@@ -365,7 +372,7 @@ def set_rpe(store: Store, activity_id: int, rpe: float | None, *,
         version = _insert(conn, table, {
             "entry_uid": uid, "athlete_id": athlete_id, "activity_id": activity_id,
             "perceived_exertion": rpe, "log_note": note, "supersedes": previous,
-            "is_retracted": False, "entered_by": entered_by or store.principal.user,
+            "is_retracted": False, "entered_by": _entered_by(store, entered_by),
             "entered_at": utcnow()})
     store.set_perceived_exertion(activity_id, rpe)
     return Saved(uid, version)

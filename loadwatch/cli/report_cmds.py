@@ -22,6 +22,7 @@ import pandas as pd
 
 from etl.errors import AccessDenied
 from etl.store import Store, log
+from etl.store.access import hidden_runs_notice, hidden_strava_runs
 from loadwatch.analysis import UnknownAthleteError, analyse, athlete_names
 from loadwatch.cli.common import EXIT_OK, UsageError, open_store, parse_date
 from risk import symptom_codes as S
@@ -142,6 +143,9 @@ def run_report(args: argparse.Namespace) -> int:
     if review.daily.empty:
         sys.stderr.write(f"loadwatch: {athlete!r} has no training data between {review.start} "
                          f"and {onset}; the report says so\n")
+    hidden = hidden_runs_notice(hidden_strava_runs(store, athlete))
+    if hidden:
+        sys.stderr.write(f"loadwatch: {hidden}\n")
     content = render_pdf(review) if fmt == "pdf" else render_html(review).encode("utf-8")
     write_private(out, content)
     sys.stderr.write(f"wrote {out} ({fmt.upper()}, {len(content) / 1e3:,.0f} kB): "

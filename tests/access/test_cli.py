@@ -34,11 +34,16 @@ def test_data_commands_obey_the_grants(db: str, capsys: pytest.CaptureFixture[st
     assert main(["--db", db, "--as", "mallory", "activities"]) == 3
 
 
-def test_reports_need_a_clinicians_grant(db: str, tmp_path: Path) -> None:
+def test_reports_need_a_clinicians_grant(db: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.html"
     assert main(["--db", db, "--as", "dan", "report", "--athlete", "Ann", "--onset",
                  "2024-05-06", "--out", str(out)]) == 3
     assert not out.exists()
+    assert main(["--db", db, "--as", "cleo", "report", "--athlete", "Ann", "--onset",
+                 "2024-05-06", "--out", str(out)]) == 0
+    assert "1 run synced from Strava is hidden" in capsys.readouterr().err
+    assert "Secret API run" not in out.read_text()
 
 
 def test_grant_list_withdraw_audit(db: str, capsys: pytest.CaptureFixture[str]) -> None:

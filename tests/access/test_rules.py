@@ -231,3 +231,12 @@ def test_the_rules_hold_on_postgres(pg_store: Store) -> None:
     A.withdraw(world.as_user("ann"), "cleo")
     with pytest.raises(AccessDenied):
         world.as_user("cleo").activities("Ann")
+
+
+def test_server_mode_log_versions_name_the_signed_in_user(world: World) -> None:
+    entry = log.WellnessEntry(local_date=pd.Timestamp("2024-05-07").date(), sleep_hooper=2,
+                              fatigue_hooper=2, stress_hooper=2, soreness_hooper=2)
+    log.add(world.as_user("cleo"), "Ann", entry, entered_by="ann")
+    log.add(world.store, "Ann", entry, entered_by="physio at the club")
+    assert list(log.history(world.store, "wellness", athlete="Ann")["entered_by"])[-2:] == \
+        ["cleo", "physio at the club"]
