@@ -235,14 +235,13 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     runs = _eligible_runs(sessions, settings)
     usable = windows.dropna(subset=list(WINDOW_COLUMNS))
     usable = usable[(usable["cadence_spm"] > 0) & (usable["duration_s"] > 0)]
-    merged = usable.merge(runs[["athlete", "activity_id", "day_ts"]], on="activity_id")
+    merged = usable.merge(runs[["athlete", "athlete_code", "activity_id", "day_ts"]],
+                          on="activity_id")
     if merged.empty:
         return empty
-    merged = merged.sort_values(["athlete", "day_ts", "activity_id"], kind="stable")
+    merged = merged.sort_values(["athlete_code", "day_ts", "activity_id"], kind="stable")
     merged = merged.reset_index(drop=True)
-    lines = np.full((len(merged), 3), np.nan)
-    for _, own in merged.groupby("athlete", sort=False):
-        lines[own.index.to_numpy()] = _weekly_baselines(own, settings)
+    lines = weekly_baselines(merged, settings)
     merged["intercept"], merged["slope"], merged["base_windows"] = lines.T
     judged = merged[merged["intercept"].notna()].copy()
     if judged.empty:
@@ -267,30 +266,103 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     return result.reset_index(drop=True) if not result.empty else empty
 
 
-def _weekly_baselines(own: pd.DataFrame, settings: RiskSettings) -> np.ndarray:
-    """Per window of one athlete: intercept, slope and size of the baseline of its week.
+def weekly_baselines(windows: pd.DataFrame, settings: RiskSettings) -> np.ndarray:
+    """Per window: intercept, slope and size of the baseline of its athlete's week.
 
-    The baseline of a calendar week (Monday to Sunday) is fitted on the windows of the
-    ``overstride_baseline_days`` before that Monday; NaN where it is too thin.
+    ``windows`` is sorted by ``athlete_code``, ``day_ts`` and ``activity_id`` with a default
+    index. The baseline of a calendar week (Monday to Sunday) is fitted on the athlete's
+    windows of the ``overstride_baseline_days`` before that Monday; NaN where it is too thin.
+    Every week of every athlete is fitted at once: window bounds by ``searchsorted``, the
+    size tests by running sums, the weighted least-squares lines in closed form on a padded
+    (week x window) array, the robust trim by row-wise medians.
     """
-    days = ((own["day_ts"] - EPOCH_MONDAY).dt.days).to_numpy()
-    activity = own["activity_id"].to_numpy()
-    speed = own["speed_mps"].to_numpy(dtype=float)
-    cadence = own["cadence_spm"].to_numpy(dtype=float)
-    duration = own["duration_s"].to_numpy(dtype=float)
+    out = np.full((len(windows), 3), np.nan)
+    if windows.empty:
+        return out
+    code = windows["athlete_code"].to_numpy(dtype="int64")
+    days = (windows["day_ts"] - EPOCH_MONDAY).dt.days.to_numpy(dtype="int64")
+    activity = windows["activity_id"].to_numpy()
+    speed = windows["speed_mps"].to_numpy(dtype=float)
+    cadence = windows["cadence_spm"].to_numpy(dtype=float)
+    duration = windows["duration_s"].to_numpy(dtype=float)
     span = int(settings.overstride_baseline_days)
-    out = np.full((len(own), 3), np.nan)
-    for week in np.unique(days - days % 7):
-        lo, hi = np.searchsorted(days, [week - span, week])
-        if duration[lo:hi].sum() / WINDOW_S < settings.overstride_min_baseline_windows:
-            continue
-        sessions = len(np.unique(activity[lo:hi]))
-        if sessions < settings.overstride_min_baseline_sessions or np.ptp(speed[lo:hi]) <= 0:
-            continue
-        baseline = _fit(speed[lo:hi], cadence[lo:hi], duration[lo:hi], sessions)
-        stop = np.searchsorted(days, week + 7)
-        out[hi:stop] = (baseline.intercept_spm, baseline.slope_spm_per_mps, baseline.windows)
+    width = int(days.max() - days.min()) + span + 8
+    key = code * width + (days - days.min())
+    week = days - days % 7
+    week_key = code * width + (week - days.min())
+    group_start = np.flatnonzero(np.r_[True, week_key[1:] != week_key[:-1]])
+    group_stop = np.r_[group_start[1:], len(days)]
+    lo = np.searchsorted(key, week_key[group_start] - span, side="left")
+    hi = group_start
+    total_s = np.r_[0.0, np.cumsum(duration)]
+    enough = (total_s[hi] - total_s[lo]) / WINDOW_S >= settings.overstride_min_baseline_windows
+    new_run = np.r_[True, activity[1:] != activity[:-1]]
+    starts = np.r_[0, np.cumsum(new_run)]
+    sessions = np.where(hi > lo, starts[hi] - starts[lo] + (~new_run[np.minimum(lo, len(days)
+                                                                              - 1)]), 0)
+    changes = np.r_[0, np.cumsum(np.r_[False, speed[1:] != speed[:-1]])]
+    varied = (hi - lo >= 2) & (changes[np.maximum(hi - 1, 0)] - changes[np.minimum(lo, len(
+        days) - 1)] > 0)
+    chosen = np.flatnonzero(enough & (sessions >= settings.overstride_min_baseline_sessions)
+                            & varied)
+    if not len(chosen):
+        return out
+    lines = _fit_padded(speed, cadence, duration, lo[chosen], hi[chosen])
+    for target, line in zip(chosen, lines, strict=True):
+        out[group_start[target]:group_stop[target]] = line
     return out
+
+
+def _fit_padded(speed: np.ndarray, cadence: np.ndarray, weight: np.ndarray, lo: np.ndarray,
+                hi: np.ndarray, block_cells: int = 4_000_000) -> np.ndarray:
+    """:func:`_fit` of ``[lo[i]:hi[i]]`` for every ``i``: rows of ``(intercept, slope, n)``."""
+    result = np.empty((len(lo), 3))
+    longest = int((hi - lo).max())
+    rows = max(1, block_cells // longest)
+    for first in range(0, len(lo), rows):
+        part = slice(first, first + rows)
+        start, size = lo[part], hi[part] - lo[part]
+        column = np.arange(longest)
+        inside = column[None, :] < size[:, None]
+        take = np.where(inside, start[:, None] + column[None, :], 0)
+        v, c = speed[take], cadence[take]
+        w = np.where(inside, weight[take], 0.0)
+        intercept, slope = _padded_line(v, c, w)
+        residual = c - (intercept[:, None] + slope[:, None] * v)
+        centre = _padded_median(residual, inside)
+        spread = ROBUST_SD * _padded_median(np.abs(residual - centre[:, None]), inside)
+        keep = inside & ((np.abs(residual) <= TRIM_SD * spread[:, None])
+                         | ~(spread > 0)[:, None])
+        kept = keep.sum(axis=1)
+        refit = (kept >= 2) & (kept < size)
+        if refit.any():
+            again_a, again_b = _padded_line(v[refit], c[refit], np.where(keep[refit],
+                                                                         w[refit], 0.0))
+            intercept[refit], slope[refit] = again_a, again_b
+        result[part] = np.column_stack([intercept, slope, kept])
+    return result
+
+
+def _padded_line(v: np.ndarray, c: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`weighted_line` of each row (weight 0 on padding and dropped windows)."""
+    total = w.sum(axis=1)
+    mean_v = (w * v).sum(axis=1) / total
+    mean_c = (w * c).sum(axis=1) / total
+    dv = np.where(w > 0, v - mean_v[:, None], 0.0)
+    spread = (w * dv ** 2).sum(axis=1)
+    covariance = (w * dv * (c - mean_c[:, None])).sum(axis=1)
+    slope = np.divide(covariance, spread, out=np.zeros(len(total)), where=spread > 0)
+    return mean_c - slope * mean_v, slope
+
+
+def _padded_median(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Median of each row over the cells marked ``inside`` (as :func:`_median`)."""
+    ordered = np.sort(np.where(inside, values, np.inf), axis=1)
+    count = inside.sum(axis=1)
+    rows = np.arange(len(values))
+    upper = ordered[rows, count // 2]
+    lower = ordered[rows, np.maximum((count - 1) // 2, 0)]
+    return np.where(count % 2 == 1, upper, (upper + lower) / 2.0)
 
 
 def overstride_flags(sessions: pd.DataFrame, windows: pd.DataFrame | None,
