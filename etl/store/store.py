@@ -133,6 +133,7 @@ def content_hash(record: ActivityRecord, arrays: dict[str, np.ndarray]) -> str:
     to tell "seen, unchanged" from "edited"."""
     digest = hashlib.sha256()
     values = _record_values(record, bool(len(arrays[C.TIME_S])))
+    values["extra"] = {k: v for k, v in record.extra.items() if k != "decoder"}  # provenance
     for key in sorted(values):
         digest.update(f"{key}={values[key]!r};".encode())
     for name in STREAM_DTYPES:

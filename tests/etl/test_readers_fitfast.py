@@ -32,6 +32,7 @@ from etl.readers.content import Content
 from etl.readers.fit import decode_messages
 from etl.readers.fit_crc import fit_crc
 from etl.records import ParsedActivity
+from etl.store import Store
 from loadwatch import columns as C
 from tests.factories import (
     FitSession,
@@ -435,3 +436,16 @@ def test_compressed_speed_distance_records_fall_back() -> None:
     assert parsed.record.extra["decoder"] == "fitdecode"
     assert parsed.record.distance_m == pytest.approx(177.0)  # 59 s x 3 m/s
     assert np.allclose(parsed.streams[C.SPEED_MPS], 3.0)
+
+
+def test_the_same_file_read_by_either_decoder_is_stored_once(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which decoder read a file is provenance, not content: re-importing a file after fitfast
+    was installed (or removed) finds it unchanged."""
+    data = GENERATED["paused_rpe_ascent_local_time"][0]
+    (fast,) = read_activity(data, "a.fit")
+    (slow,) = _read_without_fitfast(data, "a.fit", monkeypatch)
+    first = store.upsert_activity("anna", slow)
+    again = store.upsert_activity("anna", fast)
+    assert (first.outcome, again.outcome) == ("inserted", "unchanged")
+    assert again.activity_id == first.activity_id
