@@ -257,6 +257,28 @@ def streams_hidden(store: Store, activity_id: int) -> bool:
     return row is not None and row[0] == STRAVA_API and is_staff_view(principal, int(row[1]))
 
 
+def hidden_stream_ids(store: Store, activity_ids: Iterable[int]) -> set[int]:
+    """The ids among ``activity_ids`` whose samples :func:`streams_hidden` hides (in bulk).
+
+    Also keeps values derived from those samples (cached stream metrics) away from staff, and
+    keeps the shared metrics cache from being filled with results of hidden (empty) samples.
+    """
+    principal = store.principal
+    if not is_staff_view(principal) or principal.staff_sees_strava_api:
+        return set()
+    ids = sorted({int(i) for i in activity_ids})
+    a = T.activities
+    hidden: set[int] = set()
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            query = select(a.c.id).where(and_(a.c.id.in_(ids[start:start + 500]),
+                                              a.c.source == STRAVA_API))
+            if principal.athlete_id is not None:
+                query = query.where(a.c.athlete_id != principal.athlete_id)
+            hidden.update(int(r[0]) for r in conn.execute(query).all())
+    return hidden
+
+
 def hidden_strava_runs(store: Store, athlete: str) -> int:
     """How many of ``athlete``'s activities Strava's display rule hides from this principal."""
     principal = store.principal

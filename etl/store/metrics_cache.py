@@ -41,7 +41,11 @@ def _allowed(store: Store, activity_ids: Iterable[int]) -> list[int]:
     if permitted is None:
         return sorted(owners)
     allowed_athletes = set(permitted)
-    return sorted(i for i, owner in owners.items() if owner in allowed_athletes)
+    from etl.store.access import hidden_stream_ids  # Strava's display rule, server mode
+
+    hidden = hidden_stream_ids(store, owners)
+    return sorted(i for i, owner in owners.items() if owner in allowed_athletes
+                  and i not in hidden)
 
 
 def activity_versions(store: Store, activity_ids: Iterable[int]) -> dict[int, str]:

@@ -6,6 +6,7 @@ api-3 (10 km, Strava API, also in her export as exp-3).
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from etl.store import access as A
@@ -57,3 +58,14 @@ def test_the_notice_says_how_many_and_how_to_share() -> None:
     three = A.hidden_runs_notice(3)
     assert three is not None and three.startswith("3 runs synced from Strava are hidden")
     assert "export" in three and "loadwatch import" in three
+
+
+def test_values_derived_from_api_samples_stay_hidden_and_uncached(world: World) -> None:
+    api_3, file_1 = world.activity["api-3"], world.activity["file-1"]
+    staff = analyse(world.as_user("cleo"), ["Ann"]).sessions.set_index("activity_id")
+    assert staff.loc[file_1, "time_above_threshold_s"] == pytest.approx(100.0)
+    assert pd.isna(staff.loc[api_3, "time_above_threshold_s"])  # from API samples: hidden
+    own = analyse(world.as_user("ann"), ["Ann"]).sessions.set_index("activity_id")
+    assert own.loc[api_3, "time_above_threshold_s"] == pytest.approx(100.0)  # cache not spoilt
+    again = analyse(world.as_user("cleo"), ["Ann"]).sessions.set_index("activity_id")
+    assert pd.isna(again.loc[api_3, "time_above_threshold_s"])  # nor leaked from the cache
