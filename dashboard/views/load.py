@@ -73,17 +73,20 @@ def render() -> None:
         st.caption(components.ACWR_CAVEAT)
         components.evidence_note("acwr_context")
         _state_note(daily)
-        st.subheader("Weekly totals")
-        weeks = min(MAX_WEEKS, max(1, math.ceil(((last - first).days + 1) / 7)))
-        weekly_figure = cache.figure(
-            ("weekly", athlete, load, last, weeks, unit),
-            lambda: charts.weekly_figure(weekly_totals(result.daily, end=last, weeks=weeks,
-                                                       athletes=[athlete]), unit=unit))
-        st.plotly_chart(weekly_figure, width="stretch", key="weekly_chart")
-        if not flags.empty:
-            st.subheader("Flags in this range")
-            table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]
-            st.dataframe(table, hide_index=True, width="stretch")
+        weekly_tab, flags_tab = st.tabs(["Weekly totals", f"Flags in this range ({len(flags)})"])
+        with weekly_tab:
+            weeks = min(MAX_WEEKS, max(1, math.ceil(((last - first).days + 1) / 7)))
+            weekly_figure = cache.figure(
+                ("weekly", athlete, load, last, weeks, unit),
+                lambda: charts.weekly_figure(weekly_totals(result.daily, end=last, weeks=weeks,
+                                                           athletes=[athlete]), unit=unit))
+            st.plotly_chart(weekly_figure, width="stretch", key="weekly_chart")
+        with flags_tab:
+            if flags.empty:
+                st.caption("No flags in this range.")
+            else:
+                table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]
+                st.dataframe(table, hide_index=True, width="stretch")
     components.footer()
 
 
@@ -99,7 +102,8 @@ def _symptoms_with_hints(athlete: str, flags: pd.DataFrame, first: dt.date,
                                    visa_h=cache.current_log("visa_h", athlete)))
     text = hints.groupby("entry_uid")[HINT_CATEGORY].agg(
         lambda c: "hint: " + ", ".join(c.str.replace("_", " ").str.lower()))
-    return _window(entries.assign(hint=entries["entry_uid"].map(text).fillna("")), athlete,
+    hint = [text.get(uid, "") for uid in entries["entry_uid"]]
+    return _window(entries.assign(hint=hint), athlete,
                    first, last)
 
 
