@@ -227,7 +227,10 @@ class Store:
     def set_athlete(self, name: str, *, sex: str | None = None,
                     settings: dict[str, object] | None = None) -> None:
         """Set an athlete's sex ("F"/"M") and/or replace their settings overrides."""
-        athlete = self.athlete_id(name)
+        athlete = self.athlete_id(name, create=self.principal.role == LOCAL.role)
+        if not self.authorize([athlete], "log_write"):
+            raise AccessDenied(f"{self.principal.user} may not change the settings of athlete "
+                               f"{name!r}; only the athlete or their clinician may")
         values: dict[str, object] = {}
         if sex is not None:
             if sex not in ("F", "M"):

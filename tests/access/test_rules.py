@@ -240,3 +240,13 @@ def test_server_mode_log_versions_name_the_signed_in_user(world: World) -> None:
     log.add(world.store, "Ann", entry, entered_by="physio at the club")
     assert list(log.history(world.store, "wellness", athlete="Ann")["entered_by"])[-2:] == \
         ["cleo", "physio at the club"]
+
+
+def test_only_the_athlete_or_their_clinician_changes_settings(world: World) -> None:
+    world.as_user("ann").set_athlete("Ann", sex="F")
+    world.as_user("cleo").set_athlete("Ann", settings={"max_hr_bpm": 190})
+    for user in ("ben", "cora", "dan", "root"):
+        with pytest.raises(AccessDenied):
+            world.as_user(user).set_athlete("Ann", settings={"max_hr_bpm": 150})
+    row = world.store.athletes().set_index("athlete").loc["Ann"]
+    assert (row["sex"], row["settings"]) == ("F", {"max_hr_bpm": 190})
