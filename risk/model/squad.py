@@ -247,8 +247,12 @@ def mark_at_risk(days: pd.DataFrame, injuries: pd.DataFrame, *, horizon_days: in
 
 
 def check_bar(data: SquadData, grouped: Evaluation | None, forward: Evaluation | None,
-              bar: ShowBar) -> tuple[str, ...]:
-    """Why the model may not be shown (empty when it clears ``bar``)."""
+              bar: ShowBar, problems: dict[str, str] | None = None) -> tuple[str, ...]:
+    """Why the model may not be shown (empty when it clears ``bar``).
+
+    ``problems`` maps ``"grouped"``/``"forward"`` to why that evaluation could not run.
+    """
+    problems = problems or {}
     reasons = []
     if data.n_injuries < bar.min_injuries:
         reasons.append(f"only {data.n_injuries} injury onset(s) logged on at-risk days; the bar "
@@ -256,9 +260,11 @@ def check_bar(data: SquadData, grouped: Evaluation | None, forward: Evaluation |
     if data.n_injured_athletes < bar.min_injured_athletes:
         reasons.append(f"injuries in {data.n_injured_athletes} athlete(s); the bar is "
                        f"{bar.min_injured_athletes}")
-    for name, ev in (("athlete-grouped", grouped), ("forward-in-time", forward)):
+    for key, name, ev in (("grouped", "athlete-grouped", grouped),
+                          ("forward", "forward-in-time", forward)):
         if ev is None:
-            reasons.append(f"no {name} evaluation was possible")
+            why = problems.get(key, "fewer than 2 injury events")
+            reasons.append(f"no {name} evaluation was possible ({why})")
             continue
         pr = ev.metrics["pr_auc"]
         if not pr.low > ev.prevalence:
@@ -355,7 +361,7 @@ def train_squad(data: SquadData, settings: ModelSettings | None = None,
             evaluations[name] = run(data, settings) if data.label.sum() >= 2 else None
         except (TooFewEventsError, ValueError) as exc:
             evaluations[name], problems[name] = None, str(exc)
-    reasons = check_bar(data, evaluations["grouped"], evaluations["forward"], bar)
+    reasons = check_bar(data, evaluations["grouped"], evaluations["forward"], bar, problems)
     estimator = None
     if data.label.sum() >= 2 and len(np.unique(data.athlete[data.label == 1])) >= 2:
         try:
