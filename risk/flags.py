@@ -28,9 +28,9 @@ import pandas as pd
 from risk import evidence_load  # noqa: F401  (registers the evidence keys used below)
 from risk.errors import SettingsError
 from risk.flag import KINDS, SEVERITY_RANK, Flag, flags_frame
-from risk.overstride import overstride_flags
+from risk.overstride import SESSION_WINDOW_COLUMNS, overstride_flags
 from risk.rules.acwr import acwr_flags
-from risk.rules.common import daily_sorted, run_sessions
+from risk.rules.common import DAILY_HELPERS, RUN_HELPERS, daily_sorted, run_sessions
 from risk.rules.data_gap import data_gap_flags
 from risk.rules.hills import hill_session_flags, hill_week_flags, steep_exposure_flags
 from risk.rules.intensity import intensity_flags
@@ -121,8 +121,8 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
         raise SettingsError(f"unknown load flag kind(s) {', '.join(unknown)}; "
                             f"choose from {', '.join(LOAD_KINDS)}")
     base = settings or RiskSettings()
-    names = sorted(set(sessions.get("athlete", pd.Series(dtype=str)).dropna())
-                   | set(daily.get("athlete", pd.Series(dtype=str)).dropna()))
+    names = sorted({str(name) for frame in (sessions, daily) if "athlete" in frame.columns
+                    for name in pd.unique(frame["athlete"].dropna())})
     groups: dict[RiskSettings, list[str]] = {}
     for name in names:
         groups.setdefault(settings_for(str(name), base, overrides), []).append(name)
@@ -142,6 +142,18 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     return sorted(flags, key=_order_key)
 
 
+#: The session and daily columns the rules read (the rest is not copied while preparing).
+SESSION_INPUTS = frozenset({
+    "athlete", "activity_id", "sport_type", "is_run", "local_date", "start_time_utc",
+    "start_time_local", "distance_km", "distance_m", "duration_min", "elevation_gain_m",
+    "up_vert_m", "time_up_10pct_s", "time_above_threshold_s", "perceived_exertion", "rtss_au",
+    "hrss_au", *SESSION_WINDOW_COLUMNS, *RUN_HELPERS})
+DAILY_INPUTS = frozenset({
+    "athlete", "local_date", "load_status", "distance_km", "total_duration_min", "up_vert_m",
+    "time_above_threshold_min", "acwr_uncoupled", "acwr_state", "acute_load",
+    "chronic_load_uncoupled", "load_measure", "monotony", "strain", *DAILY_HELPERS})
+
+
 def _prepared(sessions: pd.DataFrame,
               daily: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs and the days sorted by athlete and time once, with the helper columns every
@@ -149,9 +161,10 @@ def _prepared(sessions: pd.DataFrame,
     if all(c in sessions.columns for c in ("athlete", "local_date")) and (
             "is_run" in sessions.columns or "sport_type" in sessions.columns) and (
             "distance_km" in sessions.columns or "distance_m" in sessions.columns):
-        sessions = run_sessions(sessions)
+        sessions = run_sessions(sessions[[c for c in sessions.columns
+                                          if c in SESSION_INPUTS]])
     if all(c in daily.columns for c in ("athlete", "local_date")):
-        daily = daily_sorted(daily)
+        daily = daily_sorted(daily[[c for c in daily.columns if c in DAILY_INPUTS]])
     return sessions, daily
 
 
