@@ -142,4 +142,70 @@ def pages_for(who: Principal, pages: dict[str, list[object]]) -> dict[str, list[
     hidden = {"local": set(), "athlete": {"Coach", "Clinician"}, "coach": {"Clinician"},
               "clinician": {"Coach"}, "admin": {"Runner", "Coach", "Clinician"}}
     drop = hidden.get(who.role, set(pages))
-    return {section: items for section, items in pages.items() if section not in drop}
+    shown = {section: items for section, items in pages.items() if section not in drop}
+    if who.role == "athlete":
+        sharing = st.Page(sharing_page, title="Sharing", icon=":material/share:",
+                          url_path="sharing")
+        shown["Data"] = [*shown.get("Data", []), sharing]
+    return shown
+
+
+def sharing_page() -> None:
+    """Sharing (server mode, athletes): grants, the audit log, export and deletion of all data.
+
+    Everything goes through :mod:`etl.store.access` and :mod:`etl.store.account` as the
+    signed-in athlete; this page only draws forms.
+    """
+    import datetime as dt
+    import io
+
+    from dashboard import cache
+    from etl.errors import LoadwatchETLError
+    from etl.store import account
+
+    store = cache.get_store()
+    st.title("Sharing and your data")
+    if store.principal.role != "athlete":
+        st.info("Sharing is for athletes: each athlete decides who sees their data.")
+        return
+    try:
+        st.subheader("Who can see your data")
+        current = A.grants(store)
+        if current.empty:
+            st.write("Nobody: your data is yours alone.")
+        for row in current.itertuples(index=False):
+            who = row.grantee or f"every coach of team {row.team}"
+            label = {"load": "load and flags", "load_symptoms": "load, flags and symptoms",
+                     "full": "everything"}[str(row.scope)]
+            cols = st.columns([4, 1])
+            cols[0].write(f"**{who}**: {label} (since {row.granted_at:%Y-%m-%d})")
+            if cols[1].button("Withdraw", key=f"withdraw-{who}"):
+                A.withdraw(store, row.grantee, team=None if row.grantee else row.team)
+                cache.clear()
+                st.rerun()
+        with st.form("grant", clear_on_submit=True):
+            st.write("Share with a coach or clinician (their loadwatch user name), or a team.")
+            grantee = st.text_input("Coach or clinician")
+            team = st.text_input("…or every coach of team")
+            symptoms = st.checkbox("Coaches may also see symptoms, wellness and injuries")
+            if st.form_submit_button("Share"):
+                A.grant(store, grantee.strip() or None, team=team.strip() or None,
+                        symptoms=symptoms)
+                cache.clear()
+                st.rerun()
+        st.subheader("Who looked at your data")
+        st.dataframe(A.audit(store), hide_index=True)
+        st.subheader("All your data")
+        own = str(store.athletes()["athlete"].iloc[0])
+        buffer = io.BytesIO()
+        account.export_athlete_data(store, own, buffer)
+        st.download_button("Download all my data (zip of CSVs)", buffer.getvalue(),
+                           file_name=f"loadwatch-{dt.date.today()}.zip",
+                           mime="application/zip")
+        confirm = st.text_input(f"To delete all your data for good, type {own!r}")
+        if st.button("Delete all my data", type="primary", disabled=confirm != own):
+            account.delete_athlete_data(store, own)
+            cache.clear()
+            st.success("Everything you stored is deleted. You can sign out now.")
+    except LoadwatchETLError as exc:
+        st.error(str(exc))

@@ -66,3 +66,29 @@ def test_staff_cache_keys_expire(monkeypatch: pytest.MonkeyPatch, world: World) 
     first = auth.cache_key(store)
     monkeypatch.setattr(auth.time, "time", lambda: 1000.0 + auth.STAFF_CACHE_S)
     assert auth.cache_key(store) != first and first.startswith("cleo|clinician|")
+
+
+def _sharing(principal: object) -> AppTest:
+    at = AppTest.from_string("from dashboard import auth\nauth.sharing_page()\n",
+                             default_timeout=120)
+    at.session_state[auth.PRINCIPAL_KEY] = principal
+    return at.run()
+
+
+def test_the_sharing_page_grants_and_withdraws(world_db: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOADWATCH_DB", world_db)
+    monkeypatch.setenv("LOADWATCH_MODE", "server")
+    store = Store.open(world_db)
+    ben = A.principal_for(store, "ben")
+    at = _sharing(ben)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Nobody" in m.value for m in at.markdown)
+    at.text_input[0].input("cleo")
+    at.button[0].click().run()  # the form's Share button
+    assert list(A.grants(store.as_principal(ben))["grantee"]) == ["cleo"]
+    withdraw = [b for b in at.button if b.label == "Withdraw"]
+    withdraw[0].click().run()
+    assert A.grants(store.as_principal(ben)).empty
+    assert [d for d in at.get("download_button")]  # the export is offered
+    assert _sharing(A.principal_for(store, "cora")).info[0].value.startswith("Sharing is for")
