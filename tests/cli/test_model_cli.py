@@ -17,6 +17,17 @@ QUICK = ["--bags", "2", "--iterations", "15", "--repetitions", "2", "--folds", "
          "--boot", "30"]
 
 
+#: Fernet key of the test installation (test-only; shared by the module so one trained model
+#: serves several tests).
+TEST_KEY = "dGVzdC1pbnN0YWxsYXRpb24tc2VjcmV0LWtleS0zMmI="
+OTHER_KEY = "aW5zdGFsbGF0aW9uLWItc2VjcmV0LWtleS0zMmJ5dGU="
+
+
+@pytest.fixture(autouse=True)
+def _installation_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOADWATCH_SECRET_KEY", TEST_KEY)
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("lovdal")
@@ -24,6 +35,19 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "day": write_lovdal(folder / "day.csv", "day", athletes=14, rows_per_athlete=80),
         "week": write_lovdal(folder / "week.csv", "week", athletes=14, rows_per_athlete=80),
     }
+
+
+@pytest.fixture(scope="module")
+def day_model(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One day-approach model trained through the CLI, for the tests that only read it."""
+    folder = tmp_path_factory.mktemp("model")
+    model = folder / "day.lwm"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOADWATCH_HOME", str(folder / "home"))
+        patch.setenv("LOADWATCH_SECRET_KEY", TEST_KEY)
+        assert main(["model", "train", "--lovdal-day", str(files["day"]), "--out", str(model),
+                     *QUICK]) == 0
+    return model
 
 
 def test_git_blob_id_matches_git() -> None:
@@ -56,11 +80,8 @@ def test_evaluate_without_a_file_is_a_usage_error(capsys) -> None:
     assert "--lovdal-day" in capsys.readouterr().err
 
 
-def test_train_then_score_one_row_per_input_row(files, tmp_path, capsys) -> None:
-    model = tmp_path / "day.lwm"
-    assert main(["model", "train", "--lovdal-day", str(files["day"]), "--out", str(model),
-                 *QUICK]) == 0
-    assert "athlete-grouped CV: ROC-AUC" in capsys.readouterr().out
+def test_train_then_score_one_row_per_input_row(files, day_model, tmp_path) -> None:
+    model = day_model
     loaded = load_model(model, expect_kind="lovdal")
     meta = loaded.metadata
     assert meta["approach"] == "day" and len(meta["features"]) == 70
@@ -81,10 +102,9 @@ def test_train_then_score_one_row_per_input_row(files, tmp_path, capsys) -> None
     assert result["probability"].between(0, 1).all()
 
 
-def test_tampered_and_foreign_models_are_refused(files, tmp_path, capsys, monkeypatch) -> None:
-    model = tmp_path / "m.lwm"
-    assert main(["model", "train", "--lovdal-day", str(files["day"]), "--out", str(model),
-                 *QUICK]) == 0
+def test_tampered_and_foreign_models_are_refused(files, day_model, tmp_path, capsys,
+                                                 monkeypatch) -> None:
+    model = day_model
     tampered = tmp_path / "tampered.lwm"
     blob = bytearray(model.read_bytes())
     blob[-100] ^= 0xFF
@@ -95,15 +115,15 @@ def test_tampered_and_foreign_models_are_refused(files, tmp_path, capsys, monkey
     err = capsys.readouterr().err
     assert "tampered.lwm" in err and "signature does not match" in err
     assert not (tmp_path / "s.csv").exists()
-    monkeypatch.setenv("LOADWATCH_SECRET_KEY", "aW5zdGFsbGF0aW9uLWItc2VjcmV0LWtleS0zMmJ5dGU=")
+    monkeypatch.setenv("LOADWATCH_SECRET_KEY", OTHER_KEY)
     assert main(["model", "score", "--model", str(model), *args]) == 2
     assert "another installation" in capsys.readouterr().err
 
 
-def test_a_bad_file_names_the_column_and_keeps_the_old_model(files, tmp_path, capsys) -> None:
+def test_a_bad_file_names_the_column_and_keeps_the_old_model(files, day_model, tmp_path,
+                                                            capsys) -> None:
     model = tmp_path / "m.lwm"
-    assert main(["model", "train", "--lovdal-day", str(files["day"]), "--out", str(model),
-                 *QUICK]) == 0
+    model.write_bytes(day_model.read_bytes())
     before = model.read_bytes()
     broken = tmp_path / "broken.csv"
     pd.read_csv(files["day"]).drop(columns=["total km.6"]).to_csv(broken, index=False)
@@ -114,13 +134,10 @@ def test_a_bad_file_names_the_column_and_keeps_the_old_model(files, tmp_path, ca
     assert model.read_bytes() == before
 
 
-def test_score_refuses_the_other_approach(files, tmp_path, capsys) -> None:
-    model = tmp_path / "m.lwm"
-    assert main(["model", "train", "--lovdal-week", str(files["week"]), "--out", str(model),
-                 *QUICK]) == 0
-    code = main(["model", "score", "--model", str(model), "--lovdal-day", str(files["day"]),
-                 "--out", str(tmp_path / "s.csv")])
-    assert code == 2 and "trained on the week approach" in capsys.readouterr().err
+def test_score_refuses_the_other_approach(files, day_model, tmp_path, capsys) -> None:
+    code = main(["model", "score", "--model", str(day_model), "--lovdal-week",
+                 str(files["week"]), "--out", str(tmp_path / "s.csv")])
+    assert code == 2 and "trained on the day approach" in capsys.readouterr().err
 
 
 def test_squad_model_on_the_demo_shows_flags_only_and_why(tmp_path, capsys) -> None:
