@@ -7,8 +7,10 @@ other athlete.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -250,3 +252,24 @@ def test_only_the_athlete_or_their_clinician_changes_settings(world: World) -> N
             world.as_user(user).set_athlete("Ann", settings={"max_hr_bpm": 150})
     row = world.store.athletes().set_index("athlete").loc["Ann"]
     assert (row["sex"], row["settings"]) == ("F", {"max_hr_bpm": 190})
+
+
+def test_a_clinician_imports_files_for_a_patient(world: World, tmp_path: Path) -> None:
+    from etl.importer import import_paths
+    from tests.factories.fit import steady_samples
+    from tests.factories.gpx import gpx_document
+
+    start = dt.datetime(2024, 5, 20, 7, 0, tzinfo=dt.UTC)
+    path = tmp_path / "clinic.gpx"
+    path.write_text(gpx_document(start, steady_samples(600, 3.0)))
+    report = import_paths(world.as_user("cleo"), [path], "Ann", workers=1)
+    assert report.ok
+    assert len(world.store.activities("Ann")) == 4
+    other = tmp_path / "coach.gpx"
+    other.write_text(gpx_document(start + dt.timedelta(days=1), steady_samples(600, 3.0)))
+    try:
+        denied = import_paths(world.as_user("cora"), [other], "Ann", workers=1)
+        assert not denied.ok
+    except AccessDenied:
+        pass
+    assert len(world.store.activities("Ann")) == 4
