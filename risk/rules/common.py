@@ -306,7 +306,8 @@ def firing_rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray,
     chosen = np.flatnonzero(np.asarray(mask, dtype=bool))
     present = [c for c in columns if c in frame.columns]
     part = frame.iloc[chosen][present]
-    rows = part.to_dict("records")
+    rows: list[dict[str, Any]] = [{str(k): v for k, v in row.items()}
+                                  for row in part.to_dict("records")]
     for row, label in zip(rows, frame.index[chosen], strict=True):
         row["index"] = label
     return rows

@@ -80,8 +80,8 @@ def hard_day_series(sessions: pd.DataFrame, frame: pd.DataFrame,
         return pd.Series(False, index=frame.index)
     hard = runs[runs["is_hard"]]
     names = pd.Index(pd.unique(frame["athlete"]))
-    day_keys = _day_keys(names.get_indexer(frame["athlete"]), frame["day_ts"])
-    hard_keys = _day_keys(names.get_indexer(hard["athlete"]), hard["day_ts"])
+    day_keys = _day_keys(names.get_indexer(pd.Index(frame["athlete"])), frame["day_ts"])
+    hard_keys = _day_keys(names.get_indexer(pd.Index(hard["athlete"])), hard["day_ts"])
     return pd.Series(np.isin(day_keys, hard_keys), index=frame.index)
 
 

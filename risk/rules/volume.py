@@ -147,7 +147,8 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
     counts = runs.groupby("day_key", sort=False)["run_km"].agg(["size", "sum"])
     first = runs.drop_duplicates("day_key", keep="first").set_index("day_key")
     last = runs.drop_duplicates("day_key", keep="last").set_index("day_key")
-    days = first.index[first.index.map(counts["size"]) >= 2]
+    sizes = counts["size"].reindex(first.index).to_numpy()
+    days = first.index[sizes >= 2].to_numpy()
     total = counts["sum"].reindex(days).to_numpy(dtype="float64")
     lmax = first["lmax_km"].reindex(days).to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -157,6 +158,7 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
     band = np.select([spike > settings.session_large_pct, spike > settings.session_moderate_pct,
                       spike > settings.session_small_pct], [3, 2, 1], 0)
     single = bands_by_day.reindex(days).fillna(0).to_numpy()
+    run_counts = counts["size"].reindex(days).to_numpy()
     chosen = np.flatnonzero(over & (band > 0) & (band > single))
     flags: list[Flag] = []
     for position in chosen:
@@ -169,7 +171,7 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
             athlete=str(first.at[key, "athlete"]), local_date=date, kind="session_spike",
             severity=BAND_SEVERITY[band_name], value=spike_pct,
             threshold=_band_floor(band_name, settings), unit="%",
-            message=f"Your {int(counts.at[key, 'size'])} runs on {date} added up to "
+            message=f"Your {int(run_counts[position])} runs on {date} added up to "
             f"{km(total_km)}, {pct(spike_pct)} more than your longest single run in the "
             f"previous {settings.session_window_days:.0f} days ({km(longest)}); summing a "
             "day's runs is our extension of the single-session rule.",
