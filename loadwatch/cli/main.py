@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "loadwatch.cli.strava_cmds": ("strava",),
     "loadwatch.cli.model_cmds": ("model",),
     "loadwatch.cli.report_cmds": ("report",),
+    "loadwatch.cli.access_cmds": ("users", "grants", "audit", "account"),
 }
 COMMAND_MODULES = (
     "loadwatch.cli.demo_cmds",
