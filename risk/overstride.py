@@ -187,15 +187,20 @@ def windows_from_sessions(sessions: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _eligible_runs(sessions: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
+    """``athlete``, ``athlete_code``, ``activity_id`` and ``day_ts`` of the runs that can be
+    judged (not on a treadmill, not hilly)."""
     runs = run_sessions(sessions)
+    keep = np.ones(len(runs), dtype=bool)
     if "sport_type" in runs.columns:
-        runs = runs[~runs["sport_type"].isin(TREADMILL_SPORT_TYPES)]
+        keep &= ~runs["sport_type"].isin(TREADMILL_SPORT_TYPES).to_numpy()
     climb = pd.Series(np.nan, index=runs.index)
     for column in ("up_vert_m", "elevation_gain_m"):
         if column in runs.columns:
             climb = climb.fillna(pd.to_numeric(runs[column], errors="coerce"))
     per_km = climb / runs["run_km"].where(runs["run_km"] > 0)
-    return runs[~(per_km > settings.overstride_max_climb_m_per_km)]
+    keep &= ~(per_km > settings.overstride_max_climb_m_per_km).to_numpy()
+    columns = ["athlete", "athlete_code", "activity_id", "day_ts"]
+    return runs[columns].iloc[np.flatnonzero(keep)]
 
 
 def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
@@ -235,8 +240,9 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     runs = _eligible_runs(sessions, settings)
     usable = windows.dropna(subset=list(WINDOW_COLUMNS))
     usable = usable[(usable["cadence_spm"] > 0) & (usable["duration_s"] > 0)]
-    merged = usable.merge(runs[["athlete", "athlete_code", "activity_id", "day_ts"]],
-                          on="activity_id")
+    names = runs.drop_duplicates("athlete_code").set_index("athlete_code")["athlete"]
+    merged = usable[list(WINDOW_COLUMNS)].merge(
+        runs[["athlete_code", "activity_id", "day_ts"]], on="activity_id")
     if merged.empty:
         return empty
     merged = merged.sort_values(["athlete_code", "day_ts", "activity_id"], kind="stable")
@@ -248,7 +254,7 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
         return empty
     expected = judged["intercept"] + judged["slope"] * judged["speed_mps"]
     judged["residual"] = 100.0 * (judged["cadence_spm"] - expected) / expected
-    per_run = judged.groupby(["athlete", "activity_id"], sort=False).agg(
+    per_run = judged.groupby(["athlete_code", "activity_id"], sort=False).agg(
         day_ts=("day_ts", "first"), flat_s=("duration_s", "sum"),
         observed=("cadence_spm", "median"), speed=("speed_mps", "median"),
         residual=("residual", "median"), intercept=("intercept", "first"),
@@ -256,7 +262,8 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
     per_run = per_run[per_run["flat_s"] >= settings.overstride_min_flat_s]
     residual = per_run["residual"].round(6)
     result = pd.DataFrame({
-        "athlete": per_run["athlete"], "activity_id": per_run["activity_id"],
+        "athlete": names.reindex(per_run["athlete_code"]).to_numpy(),
+        "activity_id": per_run["activity_id"],
         "local_date": per_run["day_ts"].dt.date, FLAT_STEADY_S: per_run["flat_s"],
         OBSERVED_CADENCE_SPM: per_run["observed"],
         EXPECTED_CADENCE_SPM: per_run["intercept"] + per_run["slope"] * per_run["speed"],
@@ -308,8 +315,10 @@ def weekly_baselines(windows: pd.DataFrame, settings: RiskSettings) -> np.ndarra
     if not len(chosen):
         return out
     lines = _fit_padded(speed, cadence, duration, lo[chosen], hi[chosen])
-    for target, line in zip(chosen, lines, strict=True):
-        out[group_start[target]:group_stop[target]] = line
+    counts = group_stop[chosen] - group_start[chosen]
+    rows = np.repeat(group_start[chosen] - np.r_[0, np.cumsum(counts)[:-1]], counts) \
+        + np.arange(counts.sum())
+    out[rows] = np.repeat(lines, counts, axis=0)
     return out
 
 
@@ -317,11 +326,15 @@ def _fit_padded(speed: np.ndarray, cadence: np.ndarray, weight: np.ndarray, lo: 
                 hi: np.ndarray, block_cells: int = 4_000_000) -> np.ndarray:
     """:func:`_fit` of ``[lo[i]:hi[i]]`` for every ``i``: rows of ``(intercept, slope, n)``."""
     result = np.empty((len(lo), 3))
-    longest = int((hi - lo).max())
-    rows = max(1, block_cells // longest)
-    for first in range(0, len(lo), rows):
-        part = slice(first, first + rows)
+    by_size = np.argsort(hi - lo, kind="stable")
+    first = 0
+    while first < len(lo):
+        # Blocks of similar sizes (padding stays small), at most ``block_cells`` cells each.
+        longest = int((hi - lo)[by_size[min(len(lo) - 1, first + 4095)]])
+        part = by_size[first:first + max(1, min(4096, block_cells // max(longest, 1)))]
+        first += len(part)
         start, size = lo[part], hi[part] - lo[part]
+        longest = int(size.max())
         column = np.arange(longest)
         inside = column[None, :] < size[:, None]
         take = np.where(inside, start[:, None] + column[None, :], 0)
