@@ -30,6 +30,11 @@ class Content:
     data: bytes
 
     @property
+    def file_name(self) -> str:
+        """The base name of the input (what is stored: never the folder it was read from)."""
+        return self.name.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
     def digest(self) -> str:
         """First 16 hex digits of the SHA-256 of the (decompressed) content."""
         return hashlib.sha256(self.data).hexdigest()[:16]

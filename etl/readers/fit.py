@@ -336,7 +336,7 @@ def _parse_session(content: Content, decoded: _Decoded, session: dict[str, objec
         avg_cadence_spm=_session_cadence(session, foot, from_streams),
         perceived_exertion=_rpe(session.get("workout_rpe")),
         device=_device(decoded),
-        file_name=content.name,
+        file_name=content.file_name,
         extra=extra,
     )
     return ParsedActivity(record, streams)

@@ -292,7 +292,7 @@ def build_activity(content: Content, points: GpxPoints, *, source: str,
         elapsed_time_s=summary.elapsed_time_s, elevation_gain_m=summary.elevation_gain_m,
         avg_heart_rate_bpm=summary.avg_heart_rate_bpm,
         max_heart_rate_bpm=summary.max_heart_rate_bpm, avg_cadence_spm=summary.avg_cadence_spm,
-        name=points.name, device=points.creator or None, file_name=content.name, extra=extra)
+        name=points.name, device=points.creator or None, file_name=content.file_name, extra=extra)
     return ParsedActivity(record, streams)
 
 
