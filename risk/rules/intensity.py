@@ -78,7 +78,7 @@ def hard_day_series(sessions: pd.DataFrame, frame: pd.DataFrame,
     runs = hard_runs(sessions, settings)
     if frame.empty or runs.empty:
         return pd.Series(False, index=frame.index)
-    hard = runs[runs["is_hard"]]
+    hard = runs.loc[runs["is_hard"].to_numpy(dtype=bool), ["athlete", "day_ts"]]
     names = pd.Index(pd.unique(frame["athlete"]))
     day_keys = _day_keys(names.get_indexer(pd.Index(frame["athlete"])), frame["day_ts"])
     hard_keys = _day_keys(names.get_indexer(pd.Index(hard["athlete"])), hard["day_ts"])

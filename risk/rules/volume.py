@@ -144,13 +144,17 @@ def _return_after_break(row: dict[Any, Any], distance: float, window: float) -> 
 def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
                     bands_by_day: pd.Series) -> list[Flag]:
     """Days with two or more runs whose sum is a bigger spike than any single run of them."""
+    key = runs["day_key"].to_numpy()
     counts = runs.groupby("day_key", sort=False)["run_km"].agg(["size", "sum"])
-    first = runs.drop_duplicates("day_key", keep="first").set_index("day_key")
-    last = runs.drop_duplicates("day_key", keep="last").set_index("day_key")
-    sizes = counts["size"].reindex(first.index).to_numpy()
-    days = first.index[sizes >= 2].to_numpy()
+    unique, first_at = np.unique(key, return_index=True)
+    last_at = len(key) - 1 - np.unique(key[::-1], return_index=True)[1]
+    appearance = np.argsort(first_at, kind="stable")
+    first_at, last_at = first_at[appearance], last_at[appearance]
+    doubles = counts["size"].reindex(unique[appearance]).to_numpy() >= 2
+    first_at, last_at = first_at[doubles], last_at[doubles]
+    days = key[first_at]
     total = counts["sum"].reindex(days).to_numpy(dtype="float64")
-    lmax = first["lmax_km"].reindex(days).to_numpy(dtype="float64")
+    lmax = runs["lmax_km"].to_numpy(dtype="float64")[first_at]
     with np.errstate(divide="ignore", invalid="ignore"):
         spike = np.round(100.0 * (total - lmax) / lmax, PCT_DECIMALS)
     over = (lmax > 0) & np.isfinite(total) & np.isfinite(lmax) & (
@@ -162,13 +166,13 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
     chosen = np.flatnonzero(over & (band > 0) & (band > single))
     flags: list[Flag] = []
     for position in chosen:
-        key = days[position]
+        row = runs.iloc[first_at[position]]
         total_km, longest = float(total[position]), float(lmax[position])
         spike_pct = pct_change(total_km, longest)
         band_name = spike_band(spike_pct, settings)
-        date = to_date(first.at[key, "day_ts"])
+        date = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(first.at[key, "athlete"]), local_date=date, kind="session_spike",
+            athlete=str(row["athlete"]), local_date=date, kind="session_spike",
             severity=BAND_SEVERITY[band_name], value=spike_pct,
             threshold=_band_floor(band_name, settings), unit="%",
             message=f"Your {int(run_counts[position])} runs on {date} added up to "
@@ -177,7 +181,8 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
             "day's runs is our extension of the single-session rule.",
             advice=f"Keep a day's running within 10 % of {km(longest)} (at most "
             f"{km(longest * settings.guidance_longest_factor)}) unless that distance is usual.",
-            evidence_key=ev.SAME_DAY_SUM, activity_id=as_int_id(last.at[key, "activity_id"]),
+            evidence_key=ev.SAME_DAY_SUM,
+            activity_id=as_int_id(runs["activity_id"].iloc[last_at[position]]),
             category="same_day_sum",
             details={"longest_prior_km": longest, "day_total_km": total_km},
         ))
