@@ -20,9 +20,11 @@ data_gap            :mod:`risk.rules.data_gap`                           heurist
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from risk import evidence_load  # noqa: F401  (registers the evidence keys used below)
@@ -127,12 +129,15 @@ def compute_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     for name in names:
         groups.setdefault(settings_for(str(name), base, overrides), []).append(name)
     sessions, daily = _prepared(sessions, daily)
+    session_rows, daily_rows = _athlete_rows(sessions), _athlete_rows(daily)
     flags: list[Flag] = []
     for effective, members in groups.items():
-        part_sessions = _members(sessions, members) if len(groups) > 1 else sessions
-        part_daily = _members(daily, members) if len(groups) > 1 else daily
-        found = _run_rules(part_sessions, part_daily, effective, set(selected), windows,
-                           injuries, wellness)
+        found = []
+        for first in range(0, len(members), BLOCK_ATHLETES):
+            block = members[first:first + BLOCK_ATHLETES]
+            found += _run_rules(_rows_of(sessions, session_rows, block),
+                                _rows_of(daily, daily_rows, block), effective, set(selected),
+                                windows, injuries, wellness if first == 0 else None)
         if effective.applied:
             changed = [f"{o.name}={o.value:g} ({o.by or 'unknown'}: {o.reason or 'no reason'})"
                        for o in effective.applied]
@@ -168,10 +173,36 @@ def _prepared(sessions: pd.DataFrame,
     return sessions, daily
 
 
-def _members(frame: pd.DataFrame, members: list[str]) -> pd.DataFrame:
-    if "athlete" not in frame.columns:
-        return frame
-    return frame[frame["athlete"].isin(members)].reset_index(drop=True)
+#: Athletes judged together: the rules are per athlete, blocks bound the temporaries.
+BLOCK_ATHLETES = 128
+
+
+def _athlete_rows(frame: pd.DataFrame) -> dict[str, tuple[int, int]] | None:
+    """``{athlete: (first row, stop row)}`` of a prepared frame (rows grouped by athlete)."""
+    if "athlete_code" not in frame.columns or frame.empty:
+        return None
+    codes = frame["athlete_code"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    stops = np.r_[starts[1:], len(codes)]
+    names = frame["athlete"].iloc[starts].astype(str).tolist()
+    return {name: (int(a), int(b)) for name, a, b in zip(names, starts, stops, strict=True)}
+
+
+def _rows_of(frame: pd.DataFrame, rows: dict[str, tuple[int, int]] | None,
+             members: list[str]) -> pd.DataFrame:
+    """The rows of ``members`` (a slice when they are contiguous), with a default index."""
+    if rows is None:
+        if "athlete" not in frame.columns:
+            return frame
+        return frame[frame["athlete"].isin(members)].reset_index(drop=True)
+    spans = sorted(rows[name] for name in members if name in rows)
+    if not spans:
+        return frame.iloc[:0]
+    if all(a[1] == b[0] for a, b in itertools.pairwise(spans)):
+        part = frame.iloc[spans[0][0]:spans[-1][1]]
+    else:
+        part = frame.iloc[np.concatenate([np.arange(a, b) for a, b in spans])]
+    return part if len(part) == len(frame) else part.reset_index(drop=True)
 
 
 def _run_rules(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettings,

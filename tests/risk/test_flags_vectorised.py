@@ -175,3 +175,20 @@ def test_weekly_baselines_equal_the_per_week_loop() -> None:
     assert np.isfinite(expected[:, 0]).sum() > 100
     np.testing.assert_array_equal(np.isnan(result), np.isnan(expected))
     np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9)
+
+
+def test_blocks_of_athletes_give_the_same_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"date": (dt.date(2025, 1, 6) + dt.timedelta(days=d)).isoformat(),
+             "km": 4.0 + (d % 5) + (9.0 if d == 30 + index else 0.0), "athlete": name}
+            for d in range(0, 60) for index, name in enumerate(("Ana", "Ben", "Cy"))
+            if d % 6 != index]
+    sessions = sessions_frame(rows)
+    daily = daily_frame(sessions)
+    overrides = {"Ben": {"session_small_pct": 20}}
+    whole = compute_flags(sessions, daily, overrides=overrides)
+    assert {f.athlete for f in whole} == {"Ana", "Ben", "Cy"}
+    monkeypatch.setattr("risk.flags.BLOCK_ATHLETES", 1)
+    blocked = compute_flags(sessions, daily, overrides=overrides)
+    assert [(f.athlete, f.local_date, f.kind, f.value, f.message, f.details)
+            for f in blocked] == [(f.athlete, f.local_date, f.kind, f.value, f.message,
+                                   f.details) for f in whole]
