@@ -1,39 +1,22 @@
 """Columns the simulator adds to its activities frame (stream-derived values per session).
 
-The names are those of the risk engine's stream metrics (``risk.session``), so the risk
-engine can run on a simulated squad without streams. Whichever module is imported first
-registers a name in :data:`loadwatch.columns.GLOSSARY`; the other checks the unit agrees.
+The names are those of the risk engine's stream metrics (:mod:`risk.session`), so the risk
+engine can run on a simulated squad without streams; the flat-steady summary columns are the
+per-run inputs of the overstride baseline (:mod:`risk.overstride`).
 """
 
 from __future__ import annotations
 
-from loadwatch.columns import GLOSSARY, define
+from risk.session import (
+    DISTANCE_ABOVE_THRESHOLD_M,
+    DOWN_VERT_M,
+    TIME_ABOVE_THRESHOLD_S,
+    TIME_DOWN_10PCT_S,
+    TIME_UP_10PCT_S,
+    UP_VERT_M,
+)
+from risk.vocabulary import ensure_column
 
-
-def ensure_column(name: str, unit: str, meaning: str, source: str = "") -> str:
-    """Return ``name`` after making sure the glossary defines it with ``unit``."""
-    existing = GLOSSARY.get(name)
-    if existing is None:
-        return define(name, unit, meaning, source)
-    if existing.unit != unit:
-        raise ValueError(f"column {name!r} is defined with unit {existing.unit!r}, not {unit!r}")
-    return name
-
-
-UP_VERT_M = ensure_column("up_vert_m", "m", "uphill vertical: sum of rises of the smoothed "
-                          "altitude with 2 m hysteresis", "SCIENCE.md 4.2")
-DOWN_VERT_M = ensure_column("down_vert_m", "m", "downhill vertical: sum of drops of the smoothed "
-                            "altitude with 2 m hysteresis", "SCIENCE.md 4.2")
-TIME_UP_10PCT_S = ensure_column("time_up_10pct_s", "s", "moving time on grades steeper than +10 %",
-                                "SCIENCE.md 4.2")
-TIME_DOWN_10PCT_S = ensure_column("time_down_10pct_s", "s",
-                                  "moving time on grades steeper than -10 %", "SCIENCE.md 4.2")
-TIME_ABOVE_THRESHOLD_S = ensure_column("time_above_threshold_s", "s",
-                                       "moving time faster than the athlete's threshold speed",
-                                       "SCIENCE.md 9 (intensity flags)")
-DISTANCE_ABOVE_THRESHOLD_M = ensure_column("distance_above_threshold_m", "m",
-                                           "distance covered faster than the threshold speed",
-                                           "SCIENCE.md 9 (intensity flags)")
 FLAT_STEADY_SPEED_MPS = ensure_column(
     "flat_steady_speed_mps", "m/s", "speed of the flat, steady easy-paced part of a run "
     "(simulator ground truth for the cadence baseline)", "SCIENCE.md 6.3")

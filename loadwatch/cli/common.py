@@ -45,6 +45,15 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
 
 
+def add_athletes_and_period(parser: argparse.ArgumentParser) -> None:
+    """The ``--athlete`` (repeatable), ``--since`` and ``--until`` options of the reports."""
+    parser.add_argument("--athlete", action="append", metavar="NAME",
+                        help="athlete to show (repeatable; default: every athlete)")
+    parser.add_argument("--since", metavar="DATE", help="first day to show (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE",
+                        help="last day to show (YYYY-MM-DD; default: today)")
+
+
 def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="output format (default: a readable table)")

@@ -9,7 +9,15 @@ import sys
 import pandas as pd
 
 from loadwatch.analysis import UnknownAthleteError, analyse, athlete_names, risk_overrides
-from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
+from loadwatch.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_athletes_and_period,
+    add_format,
+    emit,
+    open_store,
+    parse_date,
+)
 from risk.errors import SettingsError
 from risk.evidence import EVIDENCE, explain
 from risk.evidence_clinical import CLINICAL_KIND_EVIDENCE
@@ -121,11 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="One row per flag: athlete, day, kind, severity, value and threshold, a "
         "plain-language message, advice and the evidence key (see --explain). Hints, not a "
         "diagnosis; not a medical device.")
-    parser.add_argument("--athlete", action="append", metavar="NAME",
-                        help="athlete to show (repeatable; default: every athlete)")
-    parser.add_argument("--since", metavar="DATE", help="first day to show (YYYY-MM-DD)")
-    parser.add_argument("--until", metavar="DATE",
-                        help="last day to show (YYYY-MM-DD; default: today)")
+    add_athletes_and_period(parser)
     parser.add_argument("--kind", action="append", choices=KINDS, metavar="KIND",
                         help=f"only this kind (repeatable): {', '.join(KINDS)}")
     parser.add_argument("--explain", nargs="?", const="", metavar="KEY",

@@ -9,7 +9,15 @@ import sys
 import pandas as pd
 
 from loadwatch.analysis import UnknownAthleteError, analyse
-from loadwatch.cli.common import EXIT_OK, UsageError, add_format, emit, open_store, parse_date
+from loadwatch.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_athletes_and_period,
+    add_format,
+    emit,
+    open_store,
+    parse_date,
+)
 from risk.context import CONTEXT_COLUMNS, LOAD_MEASURES
 from risk.errors import SettingsError
 
@@ -61,11 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="One row per athlete and day: loads, acute and chronic load, ACWR "
         "(uncoupled primary, coupled and EWMA for comparison), CTL/ATL/TSB, monotony, strain "
         "and weekly change. Context, not a validated risk score; not a medical device.")
-    risk.add_argument("--athlete", action="append", metavar="NAME",
-                      help="athlete to show (repeatable; default: every athlete)")
-    risk.add_argument("--since", metavar="DATE", help="first day to show (YYYY-MM-DD)")
-    risk.add_argument("--until", metavar="DATE",
-                      help="last day to show (YYYY-MM-DD; default: today)")
+    add_athletes_and_period(risk)
     risk.add_argument("--load", choices=LOAD_MEASURES, default="distance_km", metavar="MEASURE",
                       help="load measure of the acute/chronic metrics: "
                       f"{', '.join(LOAD_MEASURES)} (default: distance_km)")
