@@ -141,11 +141,18 @@ class TreeCpu:
 
 def reader_times(kind: str, files: list[bytes]) -> tuple[float, float]:
     """(fast path, reference path) seconds of loadwatch's reader over ``files``."""
-    from etl.readers import gpx, read_activity, tcx
+    from etl.readers import gpx, tcx
     from etl.readers.content import Content
     from etl.readers.xml_safety import parse_safely
 
     name = f"bench.{kind}"
+
+    def fast_path(data: bytes) -> None:
+        content = Content(name, data)
+        if kind == "gpx":
+            gpx.read_gpx(content, source="file", source_id=None, sport_hint=None)
+        else:
+            tcx.read_tcx(content, source="file", source_id=None, sport_hint=None)
 
     def reference(data: bytes) -> None:
         content = Content(name, data)
@@ -160,7 +167,7 @@ def reader_times(kind: str, files: list[bytes]) -> tuple[float, float]:
     for _ in range(REPEAT):
         begin = time.perf_counter()
         for data in files:
-            read_activity(data, name)
+            fast_path(data)
         fast = min(fast, time.perf_counter() - begin)
         begin = time.perf_counter()
         for data in files:
