@@ -9,8 +9,8 @@ Mission target: a 10-year, 3,000-run export goes from zip to computed dashboard 
 2. times the bare decoders on every distinct file once (fastest FIT decoder installed, gpxpy for
    GPX, ElementTree for TCX) and scales each by how often the archive holds the file: the floor
    any importer built on these decoders pays, single process;
-3. times loadwatch's ``read_activity`` on the same distinct GPX and TCX files twice: the fast
-   path and the reference path (defusedxml + gpxpy, defusedxml tree for TCX), best of 3;
+3. times loadwatch's GPX reader on the same distinct GPX files twice: the fast path and the
+   reference path (defusedxml, then gpxpy), best of 3;
 4. times the import (``etl.importer.import_paths``, process pool on all cores, fresh SQLite)
    and the first computation of the dashboard data (``loadwatch.analysis.analyse``, stream
    metrics included, cold caches);
@@ -139,29 +139,19 @@ class TreeCpu:
         self.seconds = times.user + times.system - self.own + sum(self.seen.values())
 
 
-def reader_times(kind: str, files: list[bytes]) -> tuple[float, float]:
-    """(fast path, reference path) seconds of loadwatch's reader over ``files``."""
-    from etl.readers import gpx, tcx
+def gpx_reader_times(files: list[bytes]) -> tuple[float, float]:
+    """(fast path, gpxpy path) seconds of loadwatch's GPX reader over ``files``, best of 3."""
+    from etl.readers import gpx
     from etl.readers.content import Content
-    from etl.readers.xml_safety import parse_safely
-
-    name = f"bench.{kind}"
 
     def fast_path(data: bytes) -> None:
-        content = Content(name, data)
-        if kind == "gpx":
-            gpx.read_gpx(content, source="file", source_id=None, sport_hint=None)
-        else:
-            tcx.read_tcx(content, source="file", source_id=None, sport_hint=None)
+        gpx.read_gpx(Content("bench.gpx", data), source="file", source_id=None,
+                     sport_hint=None)
 
     def reference(data: bytes) -> None:
-        content = Content(name, data)
-        if kind == "gpx":
-            gpx.build_activity(content, gpx.read_points_gpxpy(content), source="file",
-                               source_id=None, sport_hint=None)
-        else:
-            tcx.read_tcx(content, source="file", source_id=None, sport_hint=None,
-                         parse=parse_safely)
+        content = Content("bench.gpx", data)
+        gpx.build_activity(content, gpx.read_points_gpxpy(content), source="file",
+                           source_id=None, sport_hint=None)
 
     fast = reference_s = float("inf")
     for _ in range(REPEAT):
@@ -206,8 +196,7 @@ def main() -> int:
         gpx_bare = scaled_bare(_gpxpy, counts["gpx"])
         tcx_bare = scaled_bare(_elementtree, counts["tcx"])
         bare_total = fit_bare[fit_name] + gpx_bare + tcx_bare
-        gpx_fast, gpx_ref = reader_times("gpx", list(counts["gpx"]))
-        tcx_fast, tcx_ref = reader_times("tcx", list(counts["tcx"]))
+        gpx_fast, gpx_ref = gpx_reader_times(list(counts["gpx"]))
 
         store = Store.open(f"sqlite:///{Path(tmp) / 'archive.db'}")
         begin = time.perf_counter()
@@ -240,13 +229,10 @@ def main() -> int:
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         print(f"ratio import / bare decode = {import_s / bare_total:.2f}x; "
               f"zip -> dashboard / bare decode = {total / bare_total:.2f}x")
-        distinct = (len(counts["gpx"]), len(counts["tcx"]))
-        print(f"GPX reader on the {distinct[0]} distinct files: fast path {gpx_fast:.2f} s, "
-              f"gpxpy path {gpx_ref:.2f} s ({gpx_ref / gpx_fast:.1f}x faster); bare gpxpy "
-              f"parse {scaled_bare(_gpxpy, dict.fromkeys(counts['gpx'], 1)):.2f} s")
-        print(f"TCX reader on the {distinct[1]} distinct files: fast path {tcx_fast:.2f} s, "
-              f"defusedxml path {tcx_ref:.2f} s ({tcx_ref / tcx_fast:.1f}x faster); bare "
-              f"ElementTree {scaled_bare(_elementtree, dict.fromkeys(counts['tcx'], 1)):.2f} s")
+        print(f"GPX reader on the {len(counts['gpx'])} distinct files: fast path "
+              f"{gpx_fast:.2f} s, gpxpy path {gpx_ref:.2f} s ({gpx_ref / gpx_fast:.1f}x "
+              f"faster); bare gpxpy parse "
+              f"{scaled_bare(_gpxpy, dict.fromkeys(counts['gpx'], 1)):.2f} s")
     return 0
 
 

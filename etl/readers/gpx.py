@@ -1,8 +1,9 @@
 """GPX reader: one fast pass over the XML tree, gpxpy as the reference and the fallback.
 
-The fast path (:func:`read_points_fast`) parses the document once with ElementTree's C parser
-after vetting its prolog (``xml_fast.py``: DTDs, entities and external references are refused,
-never expanded or fetched) and reads only what loadwatch uses: point times, positions (for the
+The fast path (:func:`read_points_fast`) parses the document once, with defusedxml (DTDs,
+entities and external references are refused in the same pass, never expanded or fetched),
+instead of a defusedxml check followed by a second parse in gpxpy, and reads only what
+loadwatch uses: point times, positions (for the
 distance, never kept), elevation and the heart-rate/cadence extensions. It mirrors gpxpy
 exactly (gpxpy's GPX 1.1 rules, its default-namespace handling, its first-child lookups and
 its time parsing) and declines, returning None, whenever a file is outside what it mirrors:
@@ -36,8 +37,7 @@ import numpy as np
 from etl.errors import CorruptFileError
 from etl.readers import common, sports
 from etl.readers.content import Content
-from etl.readers.xml_fast import parse_vetted
-from etl.readers.xml_safety import local_name, parse_safely, xml_text
+from etl.readers.xml_safety import local_name, parse_safely, parse_text, xml_text
 from etl.records import ActivityRecord, ParsedActivity
 
 _HR_NAMES = frozenset({"hr", "heartrate", "heart_rate", "heartratebpm"})
@@ -143,7 +143,7 @@ def read_points_fast(content: Content) -> GpxPoints | None:
             return None
         string = string[:namespace.start()] + string[namespace.end():]
     try:
-        root = parse_vetted(string, content.name, "GPX")
+        root = parse_text(string, content.name, "GPX")
     except (ET.ParseError, LookupError, ValueError, UnicodeError):
         return None
     if root.tag != "gpx" or any(child.tag in ("wpt", "rte") for child in root):

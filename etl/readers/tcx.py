@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,31 +20,25 @@ import pandas as pd
 from etl.errors import NoDataError
 from etl.readers import common, sports
 from etl.readers.content import Content
-from etl.readers.xml_safety import local_name, parse_fast
+from etl.readers.xml_safety import local_name, parse_safely
 from etl.records import ActivityRecord, ParsedActivity
-
-XmlParse = Callable[[Content, str, str], tuple[bytes, ET.Element]]
 
 _DISTANCE_COVERAGE = 0.5
 """Below this share of trackpoints with DistanceMeters, the distance comes from positions."""
 
 
 def read_tcx(content: Content, *, source: str, source_id: str | None,
-             sport_hint: str | None, parse: XmlParse = parse_fast) -> list[ParsedActivity]:
+             sport_hint: str | None) -> list[ParsedActivity]:
     """Read every activity (and every multisport leg) of a TCX file.
-
-    ``parse`` is :func:`~etl.readers.xml_safety.parse_fast` (one C parse after vetting the
-    prolog); :func:`~etl.readers.xml_safety.parse_safely` (defusedxml) gives the same tree and
-    errors and is the reference the tests and ``bench/bench_archive.py`` compare with.
 
     Raises
     ------
     HostileInputError, CorruptFileError, UnsupportedFileError
-        See :func:`etl.readers.xml_safety.parse_fast`.
+        See :func:`etl.readers.xml_safety.parse_safely`.
     NoDataError
         No activity with a start time.
     """
-    _text, root = parse(content, "TCX", "TrainingCenterDatabase")
+    _text, root = parse_safely(content, "TCX", "TrainingCenterDatabase")
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     activities = _activities(root, ns)
     if not activities:
@@ -184,7 +177,7 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
         start_time_utc=start.astimezone(dt.UTC), start_time_local=local, timezone=zone,
         distance_m=distance, moving_time_s=moving, elapsed_time_s=elapsed,
         elevation_gain_m=gain, avg_heart_rate_bpm=hr_avg, max_heart_rate_bpm=hr_max,
-        avg_cadence_spm=cadence, device=device, file_name=content.file_name, extra=extra)
+        avg_cadence_spm=cadence, device=device, file_name=content.name, extra=extra)
     return ParsedActivity(record, streams)
 
 

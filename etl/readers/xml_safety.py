@@ -4,8 +4,8 @@ Document type declarations are refused outright (GPX and TCX never need one), an
 entity declarations (billion laughs, quadratic blow-up) and external references (XXE): nothing
 is expanded or fetched, and the file is reported with HostileInputError.
 
-:func:`parse_safely` parses with defusedxml (the reference, and the GPX fallback path);
-:func:`parse_fast` gives the same tree and errors in one C parse (``xml_fast.py``).
+:func:`parse_text` is the one defusedxml pass (the GPX fast path parses its text with it);
+:func:`parse_safely` adds the root check and maps parse errors to CorruptFileError.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from defusedxml import DefusedXmlException
 
 from etl.errors import CorruptFileError, HostileInputError, UnsupportedFileError
 from etl.readers.content import Content, describe_content, text_start
-from etl.readers.xml_fast import HOSTILE_REASON, parse_vetted
 
 
 def local_name(tag: str) -> str:
@@ -41,6 +40,30 @@ def xml_text(content: Content, kind: str) -> bytes:
     return text
 
 
+def parse_text(text: bytes | str, name: str, kind: str) -> ET.Element:
+    """Parse ``text`` in one pass with defusedxml (DTDs, entities and external references
+    forbidden) and return the root element.
+
+    Raises
+    ------
+    HostileInputError
+        The document declares entities or references external resources; nothing was
+        expanded or fetched.
+    xml.etree.ElementTree.ParseError, LookupError, ValueError, UnicodeError
+        The document is not well-formed or cannot be decoded (callers map these).
+    """
+    try:
+        root: ET.Element = safe_et.fromstring(text, forbid_dtd=True, forbid_entities=True,
+                                              forbid_external=True)
+    except DefusedXmlException as exc:
+        raise HostileInputError(
+            name, "contains a document type declaration, XML entities or external "
+                  f"references ({type(exc).__name__}), which {kind} files never need and "
+                  "which are used to attack parsers; nothing in it was expanded or fetched. "
+                  "Re-export the file from the device or Strava") from exc
+    return root
+
+
 def parse_safely(content: Content, kind: str, root_name: str) -> tuple[bytes, ET.Element]:
     """Parse ``content`` with defusedxml and check that its root element is ``root_name``.
 
@@ -57,44 +80,18 @@ def parse_safely(content: Content, kind: str, root_name: str) -> tuple[bytes, ET
     """
     text = xml_text(content, kind)
     try:
-        root = safe_et.fromstring(text, forbid_dtd=True, forbid_entities=True,
-                                  forbid_external=True)
-    except DefusedXmlException as exc:
-        raise HostileInputError(
-            content.name, HOSTILE_REASON.format(what=type(exc).__name__, kind=kind)) from exc
-    except (ET.ParseError, LookupError, ValueError, UnicodeError) as exc:
-        raise corrupt(content.name, exc) from exc
-    check_root(content.name, root, kind, root_name)
-    return text, root
-
-
-def parse_fast(content: Content, kind: str, root_name: str) -> tuple[bytes, ET.Element]:
-    """:func:`parse_safely` in one C parse (:func:`etl.readers.xml_fast.parse_vetted`).
-
-    Same result and the same errors as :func:`parse_safely`, several times faster.
-    """
-    text = xml_text(content, kind)
-    try:
-        root = parse_vetted(text, content.name, kind)
-    except (ET.ParseError, LookupError, ValueError, UnicodeError) as exc:
-        raise corrupt(content.name, exc) from exc
-    check_root(content.name, root, kind, root_name)
-    return text, root
-
-
-def corrupt(name: str, exc: Exception) -> CorruptFileError:
-    """The CorruptFileError for a parse error or a decoding error ``exc``."""
-    if isinstance(exc, ET.ParseError):
-        return CorruptFileError(name, f"is not well-formed XML ({exc}); the file is truncated "
-                                      "or damaged, re-export it")
-    return CorruptFileError(name, f"cannot be decoded as text ({exc}); the file is damaged or "
-                                  "declares an unknown encoding, re-export it")
-
-
-def check_root(name: str, root: ET.Element, kind: str, root_name: str) -> None:
-    """Raise UnsupportedFileError unless the root element is ``root_name`` (any namespace)."""
+        root = parse_text(text, content.name, kind)
+    except ET.ParseError as exc:
+        raise CorruptFileError(
+            content.name, f"is not well-formed XML ({exc}); the file is truncated or damaged, "
+                          "re-export it") from exc
+    except (LookupError, ValueError, UnicodeError) as exc:
+        raise CorruptFileError(
+            content.name, f"cannot be decoded as text ({exc}); the file is damaged or declares "
+                          "an unknown encoding, re-export it") from exc
     if local_name(root.tag) != root_name:
         raise UnsupportedFileError(
-            name, f"is XML but not a {kind} file (its root element is "
+            content.name, f"is XML but not a {kind} file (its root element is "
                           f"<{local_name(root.tag)}>, expected <{root_name}>); check that the "
                           "right file was chosen")
+    return text, root

@@ -1,5 +1,5 @@
-"""The fast GPX/TCX paths against their references: the same records and streams on every
-shared fixture and on generated files, hostile XML still refused, and the gpxpy fallback taken
+"""The fast GPX path against gpxpy: the same records and streams on every shared fixture and
+on generated files, hostile XML still refused in its single pass, and the gpxpy fallback taken
 for the files the fast path declines."""
 
 from __future__ import annotations
@@ -13,21 +13,18 @@ import pandas as pd
 import pytest
 
 from etl.errors import CorruptFileError, HostileInputError, InputError
-from etl.readers import gpx, read_activity, tcx
+from etl.readers import gpx, read_activity
 from etl.readers.content import Content
-from etl.readers.xml_fast import parse_vetted, vet_prolog
-from etl.readers.xml_safety import parse_fast, parse_safely
+from etl.readers.xml_safety import parse_safely
 from etl.records import ParsedActivity
 from tests.factories import (
     Sample,
-    TcxLeg,
     billion_laughs,
     external_dtd,
     external_entity,
     gpx_document,
     quadratic_blowup,
     steady_samples,
-    tcx_document,
 )
 
 START = dt.datetime(2024, 5, 1, 6, 0, tzinfo=dt.UTC)
@@ -69,18 +66,6 @@ def _assert_same(fast: ParsedActivity, reference: ParsedActivity) -> None:
 def test_gpx_fast_path_equals_gpxpy_on_every_fixture(shared_fixtures: Path, name: str) -> None:
     content = _content(shared_fixtures, name)
     _assert_same(_gpx_fast(content), _gpx_reference(content))
-
-
-@pytest.mark.parametrize("name", _fixture_names("tcx"))
-def test_tcx_fast_parse_equals_defusedxml_on_every_fixture(shared_fixtures: Path,
-                                                           name: str) -> None:
-    content = _content(shared_fixtures, name)
-    fast = tcx.read_tcx(content, source="file", source_id=None, sport_hint=None)
-    reference = tcx.read_tcx(content, source="file", source_id=None, sport_hint=None,
-                             parse=parse_safely)
-    assert len(fast) == len(reference)
-    for one, other in zip(fast, reference, strict=True):
-        _assert_same(one, other)
 
 
 def test_shared_gpx_fixtures_take_the_fast_path(shared_fixtures: Path) -> None:
@@ -174,52 +159,34 @@ def test_gpx_point_times_read_as_gpxpy_reads_them(time_text: str) -> None:
     _assert_same(_gpx_fast(content), _gpx_reference(content))
 
 
-@pytest.mark.parametrize("root", ["gpx", "TrainingCenterDatabase"])
 @pytest.mark.parametrize("payload", ["billion_laughs", "quadratic_blowup", "external_entity",
                                      "external_dtd"])
-def test_fast_paths_refuse_hostile_xml(root: str, payload: str, tmp_path: Path) -> None:
+def test_gpx_fast_path_refuses_hostile_xml(payload: str, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
-    text = {"billion_laughs": billion_laughs(root), "quadratic_blowup": quadratic_blowup(root),
-            "external_entity": external_entity(root, secret.as_uri()),
-            "external_dtd": external_dtd(root)}[payload]
-    content = Content("evil.xml", text.encode())
-    kind, root_name = ("GPX", "gpx") if root == "gpx" else ("TCX", root)
+    text = {"billion_laughs": billion_laughs("gpx"), "quadratic_blowup": quadratic_blowup("gpx"),
+            "external_entity": external_entity("gpx", secret.as_uri()),
+            "external_dtd": external_dtd("gpx")}[payload]
+    content = Content("evil.gpx", text.encode())
     with pytest.raises(HostileInputError) as info:
-        if root == "gpx":
-            gpx.read_points_fast(content)
-        else:
-            parse_fast(content, kind, root_name)
+        gpx.read_points_fast(content)
     message = str(info.value)
-    assert message.startswith("evil.xml: ") and "nothing in it was expanded or fetched" in message
+    assert message.startswith("evil.gpx: ") and "nothing in it was expanded or fetched" in message
     assert "TOP-SECRET-VALUE" not in message
     with pytest.raises(HostileInputError) as reference:
-        parse_safely(content, kind, root_name)
-    assert str(reference.value).split("(")[0] == message.split("(")[0]
+        parse_safely(content, "GPX", "gpx")
+    assert str(reference.value) == message
 
 
 def test_doctype_after_comments_and_processing_instructions_is_refused() -> None:
     text = ('<?xml version="1.0"?>\n<!-- a comment -->\n<?style sheet?>\n'
             '<!DOCTYPE gpx [<!ENTITY a "b">]>\n<gpx>&a;</gpx>')
     with pytest.raises(HostileInputError):
-        vet_prolog(text, "c.gpx", "GPX")
-    with pytest.raises(HostileInputError):
-        parse_vetted(text.encode(), "c.gpx", "GPX")
+        gpx.read_points_fast(Content("c.gpx", text.encode()))
 
 
-def test_doctype_after_the_root_and_undefined_entities_are_not_well_formed() -> None:
-    for text in ("<gpx></gpx><!DOCTYPE gpx>", "<gpx><name>&lol;</name></gpx>"):
-        vet_prolog(text, "late.gpx", "GPX")
-        with pytest.raises(CorruptFileError, match=r"^late\.gpx: is not well-formed XML"):
-            parse_fast(Content("late.gpx", text.encode()), "GPX", "gpx")
-
-
-def test_tcx_fast_parse_equals_defusedxml_on_generated_multisport() -> None:
-    legs = [TcxLeg(START, steady_samples(120, 8.0, cadence_spm=None), "Biking"),
-            TcxLeg(START + dt.timedelta(minutes=3), steady_samples(300), "Running")]
-    content = Content("tri.tcx", tcx_document(legs, multisport=True).encode())
-    fast = tcx.read_tcx(content, source="file", source_id="7", sport_hint=None)
-    reference = tcx.read_tcx(content, source="file", source_id="7", sport_hint=None,
-                             parse=parse_safely)
-    for one, other in zip(fast, reference, strict=True):
-        _assert_same(one, other)
+@pytest.mark.parametrize("text", ["<gpx></gpx><!DOCTYPE gpx>", "<gpx><name>&lol;</name></gpx>"])
+def test_late_doctype_and_undefined_entity_are_declined_then_not_well_formed(text: str) -> None:
+    assert gpx.read_points_fast(Content("late.gpx", text.encode())) is None
+    with pytest.raises(CorruptFileError, match=r"^late\.gpx: is not well-formed XML"):
+        read_activity(text.encode(), "late.gpx")
