@@ -124,7 +124,7 @@ def read_points_gpxpy(content: Content) -> GpxPoints:
 
 
 def read_points_fast(content: Content) -> GpxPoints | None:
-    """One C parse of the vetted document; None when the file is not one it mirrors exactly.
+    """One defusedxml parse and one walk; None when the file is not one it mirrors exactly.
 
     Raises
     ------
@@ -297,12 +297,12 @@ def build_activity(content: Content, points: GpxPoints, *, source: str,
 
 
 def _utf8(text: bytes) -> str | None:
-    """The text of a UTF-8 (or ASCII) document; None for any other or an undecodable one.
+    """The text of a UTF-8 document; None for any other encoding or invalid UTF-8.
 
     Other encodings go the reference way: expat and Python's codecs may disagree on them.
     """
     match = _ENCODING.match(text)
-    if match and match.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+    if match and match.group(1).lower() not in (b"utf-8", b"utf8"):
         return None
     try:
         return text.decode("utf-8")
