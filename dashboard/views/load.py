@@ -73,20 +73,24 @@ def render() -> None:
         st.caption(components.ACWR_CAVEAT)
         components.evidence_note("acwr_context")
         _state_note(daily)
-        weekly_tab, flags_tab = st.tabs(["Weekly totals", f"Flags in this range ({len(flags)})"])
-        with weekly_tab:
+        # One panel at a time: a second plotly chart drawn in a hidden tab doubles the
+        # browser's work on every visit of this page.
+        shown = st.segmented_control(
+            "Below the chart", ["flags", "weekly"], default="flags", key="load_detail",
+            format_func={"flags": f"Flags in this range ({len(flags)})",
+                         "weekly": "Weekly totals"}.get)
+        if shown == "weekly":
             weeks = min(MAX_WEEKS, max(1, math.ceil(((last - first).days + 1) / 7)))
             weekly_figure = cache.figure(
                 ("weekly", athlete, load, last, weeks, unit),
                 lambda: charts.weekly_figure(weekly_totals(result.daily, end=last, weeks=weeks,
                                                            athletes=[athlete]), unit=unit))
             st.plotly_chart(weekly_figure, width="stretch", key="weekly_chart")
-        with flags_tab:
-            if flags.empty:
-                st.caption("No flags in this range.")
-            else:
-                table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]
-                st.dataframe(table, hide_index=True, width="stretch")
+        elif flags.empty:
+            st.caption("No flags in this range.")
+        else:
+            table = flags[["local_date", "severity", "kind", "message"]].iloc[::-1]
+            st.dataframe(table, hide_index=True, width="stretch")
     components.footer()
 
 

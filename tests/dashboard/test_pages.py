@@ -101,6 +101,10 @@ def test_load_measure_units_and_range(app: Callable[[str], AppTest], demo_url: s
     titles = [a["text"] for a in _chart(at)["layout"]["annotations"]]
     assert any("context, not a risk score" in t for t in titles)
     assert any("how this week compares with your recent weeks" in c.value for c in at.caption)
+    charts_before = len(at.get("plotly_chart"))
+    at.button_group(key="load_detail").set_value("weekly").run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == charts_before + 1   # the weekly bars, on request
 
 
 def test_activities_detail_and_rpe(app: Callable[[str], AppTest], demo_url: str,
