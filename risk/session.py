@@ -293,27 +293,25 @@ def flat_steady_windows(streams: pd.DataFrame) -> pd.DataFrame:
         return empty
     weight = np.where((dt > 0) & (dt <= MAX_GAP_S) & moving & np.isfinite(speed)
                       & np.isfinite(cadence), dt, 0.0)
-    work = pd.DataFrame({
-        "window": np.floor((t - t[0]) / FLAT_WINDOW_S).astype(np.int64),
-        "w": weight,
-        "wv": weight * np.nan_to_num(speed),
-        "wv2": weight * np.nan_to_num(speed) ** 2,
-        "wc": weight * np.nan_to_num(cadence),
-        "steep": ~(np.abs(grade) <= FLAT_GRADE_LIMIT),
-    })
-    grouped = work.groupby("window").agg(w=("w", "sum"), wv=("wv", "sum"), wv2=("wv2", "sum"),
-                                         wc=("wc", "sum"), steep=("steep", "any"))
-    covered = grouped["w"] >= MIN_WINDOW_COVERAGE_S
-    grouped = grouped[covered & ~grouped["steep"]]
-    mean_v = grouped["wv"] / grouped["w"]
-    variance = (grouped["wv2"] / grouped["w"] - mean_v**2).clip(lower=0.0)
-    steady = (np.sqrt(variance) / mean_v < STEADY_SPEED_CV) & (mean_v >= MIN_RUNNING_SPEED_MPS)
-    kept = grouped[steady]
-    if kept.empty:
+    window = np.floor((t - t[0]) / FLAT_WINDOW_S).astype(np.int64)
+    v = np.nan_to_num(speed)
+    w = np.bincount(window, weights=weight)
+    wv = np.bincount(window, weights=weight * v)
+    wv2 = np.bincount(window, weights=weight * v**2)
+    wc = np.bincount(window, weights=weight * np.nan_to_num(cadence))
+    steep = np.bincount(window, weights=~(np.abs(grade) <= FLAT_GRADE_LIMIT)) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_v = wv / w
+        variance = np.clip(wv2 / w - mean_v**2, 0.0, None)
+        kept = ((w >= MIN_WINDOW_COVERAGE_S) & ~steep
+                & (np.sqrt(variance) / mean_v < STEADY_SPEED_CV)
+                & (mean_v >= MIN_RUNNING_SPEED_MPS))
+    if not kept.any():
         return empty
+    index = np.flatnonzero(kept)
     return pd.DataFrame({
-        WINDOW_START_S: kept.index.to_numpy(dtype=float) * FLAT_WINDOW_S,
-        C.SPEED_MPS: (kept["wv"] / kept["w"]).to_numpy(),
-        C.CADENCE_SPM: (kept["wc"] / kept["w"]).to_numpy(),
-        DURATION_S: kept["w"].to_numpy(),
+        WINDOW_START_S: index.astype(float) * FLAT_WINDOW_S,
+        C.SPEED_MPS: wv[index] / w[index],
+        C.CADENCE_SPM: wc[index] / w[index],
+        DURATION_S: w[index],
     })
