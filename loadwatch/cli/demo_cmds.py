@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from etl.demo.build import DemoSummary, build_demo_store, summarise_store
@@ -98,6 +99,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         print(f"Built in {summary.seconds:.1f} s.", file=sys.stderr)
+        _warm_metrics(store)
     else:
         summary = summarise_store(store)
         if summary.athletes == 0:
@@ -107,6 +109,17 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return EXIT_OK
     return serve(store, args.port, demo=True)
+
+
+def _warm_metrics(store: Store) -> None:
+    """Compute the per-run stream metrics once now (they are cached in the store), so that the
+    dashboard's first page does not have to."""
+    from loadwatch.analysis import analyse
+
+    started = time.perf_counter()
+    print("Computing the training metrics of every run (once)...", file=sys.stderr)
+    analyse(store, with_flags=False)
+    print(f"Done in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
 
 
 def _print_summary(summary: DemoSummary) -> None:

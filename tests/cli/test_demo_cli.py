@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from etl.demo.simulate import SquadConfig, simulate_squad
 from etl.store import Store
@@ -67,6 +68,10 @@ def test_demo_builds_a_separate_synthetic_store(built: tuple[Path, str, str]) ->
     assert f"{runs['distance_m'].sum() / 1000:,.0f} km" in out
     assert str(activities["local_date"].min()) in out and str(activities["local_date"].max()) in out
     assert "Building the synthetic demo squad" in err
+    # the stream metrics are computed once at build time, so the first page is quick
+    with store.engine.connect() as conn:
+        cached = conn.execute(text("SELECT count(*) FROM stream_metrics")).scalar()
+    assert cached == int(activities["has_streams"].sum()) > 0
 
 
 def test_second_run_reuses_the_store(built: tuple[Path, str, str],
