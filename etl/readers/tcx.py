@@ -177,7 +177,7 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
         start_time_utc=start.astimezone(dt.UTC), start_time_local=local, timezone=zone,
         distance_m=distance, moving_time_s=moving, elapsed_time_s=elapsed,
         elevation_gain_m=gain, avg_heart_rate_bpm=hr_avg, max_heart_rate_bpm=hr_max,
-        avg_cadence_spm=cadence, device=device, file_name=content.name, extra=extra)
+        avg_cadence_spm=cadence, device=device, file_name=content.file_name, extra=extra)
     return ParsedActivity(record, streams)
 
 
