@@ -46,7 +46,7 @@ def _run(*args: str | Path) -> None:
 
 
 def ensure_env(extras: str = "dev") -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (tasks.py runs on any system python)
         sys.exit(f"loadwatch needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PY.exists():
         print("Creating the virtual environment in .venv ...", file=sys.stderr)

@@ -35,10 +35,12 @@ def _col(name: str, unit: str, meaning: str, source: str = "") -> str:
 # Identity
 ATHLETE = _col("athlete", "", "athlete name (unique per store)")
 ACTIVITY_ID = _col("activity_id", "", "store id of the activity")
-SOURCE = _col("source", "", "where the kept record came from: strava_api, strava_export, file, csv, manual")
+SOURCE = _col("source", "", "where the kept record came from: strava_api, strava_export, file, "
+               "csv, manual")
 SOURCE_ID = _col("source_id", "", "id of the activity within its source")
 NAME = _col("name", "", "activity title")
-SPORT_TYPE = _col("sport_type", "", "Strava sport_type value (Run, TrailRun, VirtualRun, Ride, ...)")
+SPORT_TYPE = _col("sport_type", "", "Strava sport_type value (Run, TrailRun, VirtualRun, Ride, "
+                   "...)")
 DEVICE = _col("device", "", "recording device, when known")
 FILE_NAME = _col("file_name", "", "original file name, when imported from a file")
 
@@ -56,8 +58,10 @@ ELEVATION_GAIN_M = _col("elevation_gain_m", "m", "total ascent after smoothing")
 AVG_SPEED_MPS = _col("avg_speed_mps", "m/s", "distance / moving time")
 AVG_HEART_RATE_BPM = _col("avg_heart_rate_bpm", "1/min", "mean heart rate")
 MAX_HEART_RATE_BPM = _col("max_heart_rate_bpm", "1/min", "maximum heart rate")
-AVG_CADENCE_SPM = _col("avg_cadence_spm", "steps/min", "mean cadence in steps per minute (both legs)")
-PERCEIVED_EXERTION = _col("perceived_exertion", "CR-10", "session RPE on Foster's CR-10 scale", "Foster 2001")
+AVG_CADENCE_SPM = _col("avg_cadence_spm", "steps/min",
+                       "mean cadence in steps per minute (both legs)")
+PERCEIVED_EXERTION = _col("perceived_exertion", "CR-10", "session RPE on Foster's CR-10 scale",
+                          "Foster 2001")
 RELATIVE_EFFORT = _col("relative_effort", "au", "Strava relative effort, when exported")
 IS_MANUAL = _col("is_manual", "bool", "entered by hand, no recorded file")
 HAS_STREAMS = _col("has_streams", "bool", "sample streams are stored")

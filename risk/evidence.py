@@ -49,4 +49,5 @@ def explain(key: str) -> Evidence:
     try:
         return EVIDENCE[key]
     except KeyError:
-        raise KeyError(f"unknown evidence key {key!r}; known: {', '.join(sorted(EVIDENCE))}") from None
+        known = ", ".join(sorted(EVIDENCE))
+        raise KeyError(f"unknown evidence key {key!r}; known: {known}") from None

@@ -3,7 +3,6 @@ read-only real-world fixtures in ../shared (tests that need them skip when it is
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,8 @@ SHARED_FIXTURES = SHARED / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the real user data directory or a configured database from a test."""
     monkeypatch.setenv("LOADWATCH_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("LOADWATCH_DB", raising=False)

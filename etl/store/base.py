@@ -30,7 +30,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise ValueError("UTCDateTime needs a timezone-aware datetime")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | None,
+                             dialect: object) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

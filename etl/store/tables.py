@@ -87,7 +87,8 @@ activity_aliases = Table(
 streams = Table(
     "streams",
     metadata,
-    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"),
+           primary_key=True),
     Column("sample_count", Integer, nullable=False),
     Column("time_s", LargeBinary, nullable=False),
     Column("distance_m", LargeBinary),
@@ -104,7 +105,8 @@ streams = Table(
 stream_metrics = Table(
     "stream_metrics",
     metadata,
-    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"),
+           primary_key=True),
     Column("settings_key", String(64), nullable=False),
     Column("metrics", JSON, nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),

@@ -69,7 +69,8 @@ def test_same_run_from_two_sources_is_stored_once_keeping_the_richer(store: Stor
 
 def test_poorer_twin_is_a_duplicate(store: Store) -> None:
     store.upsert_activity("ann", run("file", "x.fit", samples=20))
-    poorer = store.upsert_activity("ann", run("csv", "row-3", start=START + dt.timedelta(seconds=5)))
+    poorer = store.upsert_activity(
+        "ann", run("csv", "row-3", start=START + dt.timedelta(seconds=5)))
     assert poorer.outcome == "duplicate" and store.activity_count() == 1
 
 
@@ -114,7 +115,8 @@ def test_empty_store_gives_full_schema(store: Store) -> None:
 @pytest.mark.postgres
 def test_postgres_round_trip(pg_store: Store) -> None:
     first = pg_store.upsert_activity("ann", run("file", "a", samples=10))
-    twin = pg_store.upsert_activity("ann", run("strava_export", "a", start=START + dt.timedelta(seconds=30)))
+    twin = pg_store.upsert_activity(
+        "ann", run("strava_export", "a", start=START + dt.timedelta(seconds=30)))
     assert twin.outcome == "duplicate" and twin.activity_id == first.activity_id
     frame = pg_store.activities()
     assert len(frame) == 1 and frame[C.START_TIME_UTC].iloc[0] == pd.Timestamp(START)
