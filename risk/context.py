@@ -54,6 +54,7 @@ from risk.daily import (
     local_days,
 )
 from risk.errors import FrameContractError, SettingsError
+from risk.frames import side_by_side
 from risk.session import DOWN_VERT_M, HRSS_AU, RTSS_AU, TRIMP_AU, UP_VERT_M
 from risk.sessions import DISTANCE_KM, DURATION_MIN, SRPE_AU
 from risk.vocabulary import ensure_column
@@ -472,13 +473,4 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     new[LOAD_MEASURE] = pd.Series(np.full(len(out), load, dtype=object), index=out.index,
                                   dtype=object)
     kept = out.drop(columns=[c for c in CONTEXT_COLUMNS if c in out.columns])
-    return _side_by_side(kept, new)
-
-
-def _side_by_side(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``kept`` and ``new`` (same rows, same order) as one frame, positionally: a repeated
-    index label never misaligns rows."""
-    index = kept.index
-    joined = pd.concat([kept.reset_index(drop=True), new.reset_index(drop=True)], axis=1)
-    joined.index = index
-    return joined
+    return side_by_side(kept, new)

@@ -22,6 +22,7 @@ import pandas as pd
 from loadwatch import columns as C
 from risk.athlete import AthleteSettings, estimate_squad_settings
 from risk.errors import FrameContractError
+from risk.frames import side_by_side
 from risk.loads import MINETTI_GRADE_LIMIT, gap_factor, trimp_weight
 from risk.session import (
     GAP_DISTANCE_M,
@@ -230,13 +231,4 @@ def session_frame(activities: pd.DataFrame, stream_metrics: pd.DataFrame | None 
     for name in ESTIMATE_FLAGS:
         new[name] = flags[name]
     kept = frame.drop(columns=[c for c in SESSION_COLUMNS if c in frame.columns])
-    return _side_by_side(kept, new)
-
-
-def _side_by_side(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``kept`` and ``new`` (same rows, same order) as one frame, positionally: a repeated
-    index label never misaligns rows."""
-    index = kept.index
-    joined = pd.concat([kept.reset_index(drop=True), new.reset_index(drop=True)], axis=1)
-    joined.index = index
-    return joined
+    return side_by_side(kept, new)

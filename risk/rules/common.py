@@ -332,6 +332,22 @@ def exceeds_array(values: pd.Series, reference: pd.Series, factor: float) -> pd.
     return (pct > round(100.0 * (factor - 1.0), PCT_DECIMALS)).fillna(False).astype(bool)
 
 
+def week_over_baseline(frame: pd.DataFrame, column: str, factor: float,
+                       min_delta: float) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The 7-day total of ``column`` against the weekly mean of the 21 days before it.
+
+    Returns ``(condition, week, base)``: the condition holds where the week exceeds
+    ``factor`` x base by at least ``min_delta`` and 28 days of history exist (SCIENCE.md 4.2,
+    mirrored for intensity in section 9).
+    """
+    week = trailing(frame, column, 7)
+    base = (trailing(frame, column, 28) - week) / 3.0
+    condition = (exceeds_array(week, base, factor)
+                 & ((week - base).round(6) >= min_delta)
+                 & (history_days(frame) >= 27))
+    return condition, week, base
+
+
 def km(value: float) -> str:
     return f"{value:.1f} km"
 

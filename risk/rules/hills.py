@@ -17,12 +17,11 @@ from risk.rules.common import (
     episode_starts,
     exceeds_array,
     firing_rows,
-    history_days,
     pct_change,
     prior_window,
     run_sessions,
     to_date,
-    trailing,
+    week_over_baseline,
 )
 from risk.settings import RiskSettings
 
@@ -96,11 +95,8 @@ def hill_week_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
     frame = daily_sorted(daily)
     if frame.empty:
         return []
-    week = trailing(frame, "up_vert_m", 7)
-    base = (trailing(frame, "up_vert_m", 28) - week) / 3.0
-    condition = (exceeds_array(week, base, settings.hill_week_factor)
-                 & ((week - base).round(6) >= settings.hill_week_min_delta_m)
-                 & (history_days(frame) >= 27))
+    condition, week, base = week_over_baseline(frame, "up_vert_m", settings.hill_week_factor,
+                                               settings.hill_week_min_delta_m)
     flags = []
     weeks, bases = week.to_numpy(), base.to_numpy()
     for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):

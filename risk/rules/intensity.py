@@ -19,13 +19,12 @@ from risk.flag import Flag
 from risk.rules.common import (
     daily_sorted,
     episode_starts,
-    exceeds_array,
     expanding_before,
     firing_rows,
-    history_days,
     run_sessions,
     to_date,
     trailing,
+    week_over_baseline,
 )
 from risk.settings import RiskSettings
 
@@ -143,11 +142,9 @@ def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
 
 
 def _time_above_flags(frame: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
-    week = trailing(frame, "time_above_threshold_min", 7)
-    base = (trailing(frame, "time_above_threshold_min", 28) - week) / 3.0
-    condition = (exceeds_array(week, base, settings.intensity_week_factor)
-                 & ((week - base).round(6) >= settings.intensity_week_min_delta_min)
-                 & (history_days(frame) >= 27))
+    condition, week, base = week_over_baseline(frame, "time_above_threshold_min",
+                                               settings.intensity_week_factor,
+                                               settings.intensity_week_min_delta_min)
     flags = []
     weeks, bases = week.to_numpy(), base.to_numpy()
     for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):
