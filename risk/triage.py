@@ -127,6 +127,8 @@ EPISODE_GAP_DAYS = 7
 MEANINGFUL_CHANGE_NRS = 2.0
 VISA_H_DROP_POINTS = 10
 SIT_TOLERANCE_LOOKBACK_DAYS = 90
+#: A non-red hint of the same category within this many days adds no new flag.
+REPEAT_DAYS = 7
 
 _EMERGENCY_NEURO = ("saddle_numbness", "bladder_bowel_change", "progressive_leg_weakness")
 _BONE_AGGRAVATORS = ("hopping", "walking", "weight_bearing", "night_pain")
@@ -485,17 +487,36 @@ def hints_frame(hints: Iterable[TriageHint]) -> pd.DataFrame:
 
 
 def hint_flags(hints: Iterable[TriageHint]) -> list[Flag]:
-    """Flags for hints: red flags as ``red_flag``/``urgent``, the others as ``pain_response``."""
-    flags = []
-    for hint in hints:
+    """Flags for hints: red flags as ``red_flag``/``urgent``, the others as ``pain_response``.
+
+    Every red-flag hint becomes a flag: nothing groups or hides them. A non-red hint logged
+    again within :data:`REPEAT_DAYS` days of the last flag of the same category (same athlete)
+    adds no new flag; that flag's ``details["entries"]`` counts the entries it stands for, so
+    a runner logging the same tendon pattern every day sees one flag a week, not one a day.
+    """
+    flags: list[Flag] = []
+    last: dict[tuple[str, str], Flag] = {}
+    entries: dict[tuple[str, str], int] = {}
+    dated = sorted((h for h in hints if h.local_date is not None),
+                   key=lambda h: (h.athlete, h.local_date, h.priority))
+    for hint in dated:
+        assert hint.local_date is not None
         kind, severity = _FLAG_KIND_SEVERITY[hint.category]
-        if hint.local_date is None:
+        key = (hint.athlete, hint.category)
+        earlier = last.get(key)
+        if (not hint.is_red_flag and earlier is not None
+                and (hint.local_date - earlier.local_date).days < REPEAT_DAYS):
+            entries[key] += 1
+            earlier.details.update(entries=entries[key],
+                                   last_entry_date=hint.local_date.isoformat())
             continue
-        flags.append(Flag(
+        flag = Flag(
             athlete=hint.athlete, local_date=hint.local_date, kind=kind, severity=severity,
             value=None, threshold=None, unit="", message=hint.message,
             evidence_key=hint.evidence_key, category=hint.category, advice=hint.prompt,
-            details={"reasons": hint.reasons, "entry_uid": hint.entry_uid}))
+            details={"reasons": hint.reasons, "entry_uid": hint.entry_uid, "entries": 1})
+        last[key], entries[key] = flag, 1
+        flags.append(flag)
     return flags
 
 

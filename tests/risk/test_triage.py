@@ -187,3 +187,16 @@ def test_context_for_a_new_entry_from_the_history_frames() -> None:
     assert context.symptomatic_days == 16 and not context.improved_since_start
     assert context.previous_pain_nrs == 3.0
     assert categories(T.triage(entry, context)) == [T.BONE_STRESS, T.PERSISTENT]
+
+
+def test_a_pattern_logged_daily_gives_one_flag_a_week_and_red_flags_every_time() -> None:
+    daily = [symptom(n, **TENDON) for n in range(10)] + [symptom(n, **EMERGENCY)
+                                                        for n in (3, 4)]
+    flags = T.hint_flags(T.triage_all(symptoms(*daily)))
+    tendon = [f for f in flags if f.category == T.TENDON]
+    assert [f.local_date for f in tendon] == [day(0), day(7)]
+    assert [f.details["entries"] for f in tendon] == [7, 3]
+    assert tendon[0].details["last_entry_date"] == day(6).isoformat()
+    red = [f for f in flags if f.kind == "red_flag"]
+    assert [f.local_date for f in red] == [day(3), day(4)]
+    assert all(f.severity == "urgent" for f in red)
