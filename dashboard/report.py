@@ -12,6 +12,10 @@ with their evidence and the symptom entries. Nothing is computed here beyond for
 
 Every text that comes from data (athlete names, activity names, notes) is escaped in HTML.
 No streamlit import: the ``loadwatch report`` command uses this module too.
+
+When Strava's display rule hides some of the athlete's runs from the reader (server mode,
+docs/server-mode.md), both formats say so near the top, with the count
+(:func:`hidden_runs_note`): the loads and flags of the report leave those runs out.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from dashboard.palette import (
     SEVERITY_STATUS,
     STATUS_TEXT_COLOUR,
 )
+from etl.store.access import hidden_runs_notice
 from loadwatch import __version__
 from risk import symptom_codes as S
 from risk.review import Review
@@ -218,6 +223,21 @@ def symptom_rows(review: Review) -> list[list[str]]:
     return rows
 
 
+def hidden_runs_note(count: int) -> str | None:
+    """What the report says about ``count`` runs its reader may not see (None when none).
+
+    Strava's API agreement lets API data be shown only to its athlete, so a coach's or
+    clinician's report is computed without those runs (:func:`etl.store.access.hidden_runs_notice`
+    says why and how the athlete can share them instead).
+    """
+    notice = hidden_runs_notice(count)
+    if notice is None:
+        return None
+    them = "it" if count == 1 else "them"
+    return (f"Runs missing from this report: {notice} The loads, flags and tables of this "
+            f"report are computed without {them}.")
+
+
 def severity_counts(review: Review) -> str:
     """"1 urgent, 2 high, ..." for the window's flags ("no flags" when there are none)."""
     if review.flags.empty:
@@ -233,6 +253,7 @@ max-width:1100px;margin:1.5em auto;padding:0 1em;line-height:1.4}
 h1{margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:1.6em}
 .disclaimer{border-left:6px solid #D55E00;background:#fff4ec;padding:.6em .8em;font-weight:600}
 .synthetic{border:2px dashed #CC79A7;background:#fbeef6;padding:.5em .8em;font-weight:700}
+.hidden-runs{border-left:6px solid #0072B2;background:#eef5fb;padding:.6em .8em}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 table{border-collapse:collapse;width:100%;font-size:.92em;margin:.5em 0}
@@ -305,7 +326,7 @@ def _flags_html(review: Review) -> str:
             "D product heuristic.</p>")
 
 
-def render_html(review: Review) -> str:
+def render_html(review: Review, *, hidden_runs: int = 0) -> str:
     """The report as one self-contained HTML document.
 
     CSS is inline and plotly.js is embedded (about 4.7 MB), so the file opens offline and
@@ -315,6 +336,10 @@ def render_html(review: Review) -> str:
     ----------
     review
         The review to print (:func:`risk.review.pre_injury_review`).
+    hidden_runs
+        How many of the athlete's runs Strava's display rule hides from the reader
+        (:func:`etl.store.access.hidden_strava_runs`); when above 0 the report says so under
+        its title (:func:`hidden_runs_note`).
 
     Returns
     -------
@@ -326,6 +351,9 @@ def render_html(review: Review) -> str:
                          for k, v in facts(review))
     synthetic = (f'<p class="synthetic">{html.escape(SYNTHETIC_LABEL)}</p>'
                  if review.is_synthetic else "")
+    note = hidden_runs_note(hidden_runs)
+    if note:
+        synthetic += f'<p class="hidden-runs" id="hidden-runs">{html.escape(note)}</p>'
     if review.daily.empty:
         timeline = "<p>No training data in these weeks.</p>"
     else:
@@ -472,7 +500,7 @@ def _page(review: Review, heading: str) -> Figure:
     return figure
 
 
-def _title_page(review: Review) -> Figure:
+def _title_page(review: Review, hidden_runs: int = 0) -> Figure:
     figure = _page(review, TITLE)
     y = 0.88
     if review.is_synthetic:
@@ -481,6 +509,15 @@ def _title_page(review: Review) -> Figure:
                     bbox=dict(boxstyle="round,pad=0.6", facecolor="#fbeef6",
                               edgecolor=OKABE_ITO["reddish_purple"], linestyle="--"))
         y -= 0.085
+    note = hidden_runs_note(hidden_runs)
+    if note:
+        lines = _wrap(note, 100)
+        figure.text(0.06, y, "\n".join(lines), fontsize=9, va="top", color="#000000",
+                    linespacing=1.25,
+                    bbox=dict(boxstyle="round,pad=0.5", facecolor="#eef5fb",
+                              edgecolor=OKABE_ITO["blue"]))
+        # text height (points to page fraction) plus the box padding and a gap
+        y -= (len(lines) * 9 * 1.25 + 9) / 72 / A4_IN[1] + 0.02
     for label, value in facts(review):
         wrapped = _wrap(value, 62)
         figure.text(0.06, y, label, fontsize=11, fontweight="bold", va="top")
@@ -491,7 +528,7 @@ def _title_page(review: Review) -> Figure:
                 fontweight="bold", va="top", color=OKABE_ITO["vermillion"])
     y -= 0.04
     figure.text(0.06, y, "\n".join(_wrap(DISCLAIMER, 85)), fontsize=10, va="top")
-    y -= 0.09
+    y -= 0.075
     figure.text(0.06, y, "In these weeks", fontsize=12, fontweight="bold", va="top")
     y -= 0.032
     summary = [f"Flags: {severity_counts(review)}."]
@@ -667,7 +704,7 @@ def _lines_page(review: Review, heading: str, lines: Sequence[_Line]) -> Figure:
     return figure
 
 
-def render_pdf(review: Review) -> bytes:
+def render_pdf(review: Review, *, hidden_runs: int = 0) -> bytes:
     """The report as a multi-page A4 PDF (matplotlib; no browser needed).
 
     Pages: a title page (athlete, onset, period, "not a medical device, not a diagnosis",
@@ -680,6 +717,9 @@ def render_pdf(review: Review) -> bytes:
     ----------
     review
         The review to print (:func:`risk.review.pre_injury_review`).
+    hidden_runs
+        How many of the athlete's runs Strava's display rule hides from the reader; when
+        above 0 the title page says so above the facts (:func:`hidden_runs_note`).
 
     Returns
     -------
@@ -690,13 +730,16 @@ def render_pdf(review: Review) -> bytes:
     metadata = {"Title": f"{TITLE}: {review.athlete}, onset {review.onset}",
                 "Author": f"loadwatch {__version__}",
                 "Subject": "Not a medical device, not a diagnosis"
-                           + ("; synthetic demo data" if review.is_synthetic else ""),
+                           + ("; synthetic demo data" if review.is_synthetic else "")
+                           + (f"; {hidden_runs} Strava runs not shown" if hidden_runs > 0
+                              else ""),
                 "Creator": "loadwatch", "CreationDate": None}
     titles = pdf_page_titles(review)
     flag_pages, symptom_pages = _flag_pages(review), _symptom_pages(review)
     with matplotlib.rc_context({"pdf.fonttype": 3, "font.family": "DejaVu Sans"}), \
             PdfPages(buffer, metadata=metadata) as pdf:
-        figures = [_title_page(review), _timeline_page(review), _tables_page(review)]
+        figures = [_title_page(review, hidden_runs), _timeline_page(review),
+                   _tables_page(review)]
         figures += [_lines_page(review, t, p) for t, p in
                     zip(titles[3:], [*flag_pages, *symptom_pages], strict=True)]
         for figure in figures:

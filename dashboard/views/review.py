@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import cache, charts, components
 from dashboard.units import per_km
+from etl.store.access import hidden_strava_runs
 from risk.review import Review, pre_injury_review
 
 ANY_DATE = "another date"
@@ -104,11 +105,15 @@ def export_buttons(review: Review) -> None:
                    "FILE.pdf` (the download buttons appear here once the report module is "
                    "installed).")
         return
+    # The file says how many runs Strava's display rule hides from this reader.
+    hidden_runs = hidden_strava_runs(cache.get_store(), review.athlete)
     cols = st.columns(2)
     name = f"review-{review.athlete}-{review.onset}".replace(" ", "_")
-    cols[0].download_button("Download report (HTML)", lambda: report.render_html(review),
+    cols[0].download_button("Download report (HTML)",
+                            lambda: report.render_html(review, hidden_runs=hidden_runs),
                             file_name=f"{name}.html", mime="text/html", key="report_html")
-    cols[1].download_button("Download report (PDF)", lambda: report.render_pdf(review),
+    cols[1].download_button("Download report (PDF)",
+                            lambda: report.render_pdf(review, hidden_runs=hidden_runs),
                             file_name=f"{name}.pdf", mime="application/pdf", key="report_pdf")
 
 

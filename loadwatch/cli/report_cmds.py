@@ -5,7 +5,8 @@
 The onset comes from ``--onset`` or from an injury record (``--injury`` takes the id that
 ``loadwatch log injury`` printed, or its first characters). The file is written whole or not
 at all (a temporary file beside it is renamed into place) and, being health data, readable by
-its owner only.
+its owner only. When Strava's display rule hides runs from the reader (server mode), the report
+says how many near its top, and the command says so on stderr.
 """
 
 from __future__ import annotations
@@ -143,10 +144,12 @@ def run_report(args: argparse.Namespace) -> int:
     if review.daily.empty:
         sys.stderr.write(f"loadwatch: {athlete!r} has no training data between {review.start} "
                          f"and {onset}; the report says so\n")
-    hidden = hidden_runs_notice(hidden_strava_runs(store, athlete))
+    hidden_runs = hidden_strava_runs(store, athlete)
+    hidden = hidden_runs_notice(hidden_runs)
     if hidden:
-        sys.stderr.write(f"loadwatch: {hidden}\n")
-    content = render_pdf(review) if fmt == "pdf" else render_html(review).encode("utf-8")
+        sys.stderr.write(f"loadwatch: {hidden} The report says so too.\n")
+    content = (render_pdf(review, hidden_runs=hidden_runs) if fmt == "pdf"
+               else render_html(review, hidden_runs=hidden_runs).encode("utf-8"))
     write_private(out, content)
     sys.stderr.write(f"wrote {out} ({fmt.upper()}, {len(content) / 1e3:,.0f} kB): "
                      f"{athlete}, {review.start} to {onset}, {len(review.flags)} flags\n")

@@ -7,6 +7,7 @@ so the "what changed" row for weekly distance reads 17.5 / 35.0 / +17.5 / +100 %
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -201,6 +202,18 @@ def test_html_without_training_data_says_so() -> None:
     assert references(text).found == []
 
 
+def test_html_says_near_the_top_how_many_runs_are_hidden(review: Review,
+                                                        page_html: str) -> None:
+    text = report.render_html(review, hidden_runs=3)
+    note = text.index('<p class="hidden-runs" id="hidden-runs">Runs missing from this report: '
+                      "3 runs synced from Strava are hidden here")
+    assert note < text.index('<dl class="facts">')  # under the title, above the facts
+    assert "computed without them." in text
+    assert "1 run synced from Strava is hidden here" in report.render_html(review, hidden_runs=1)
+    assert "hidden-runs" not in page_html.split("</style>", 1)[1]  # nothing hidden: no note
+    assert report.hidden_runs_note(0) is None
+
+
 # -- PDF --------------------------------------------------------------------------------------
 def test_pdf_pages_and_metadata(review: Review) -> None:
     data = report.render_pdf(review)
@@ -225,6 +238,27 @@ def test_pdf_text_names_athlete_onset_and_disclaimer() -> None:
     flags = reader.pages[3].extract_text()
     assert "session spike" in flags and "evidence grade A" in flags
     assert "10.1136/bjsports-2024-109380" in flags
+
+
+def test_pdf_title_page_says_how_many_runs_are_hidden() -> None:
+    pypdf = pytest.importorskip("pypdf", reason="pypdf extracts the PDF's text")
+    shown = dataclasses.replace(
+        make_review(synthetic=True), injury_label="ischial tuberosity (left); diagnosis: "
+        "proximal hamstring tendinopathy; 49 days of running lost [record 1a2b3c4d]")
+    reader = pypdf.PdfReader(io.BytesIO(report.render_pdf(shown, hidden_runs=2)))
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Runs missing from this report: 2 runs synced from Strava are hidden here" in first
+    assert first.index("Runs missing") < first.index("Athlete")  # above the facts
+    baselines: list[float] = []
+    reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, *_: baselines.append(
+        cm[5] + tm[5]) if text.strip() else None)
+    footer = report._page(shown, "").texts[-1].get_position()[1] * report.A4_IN[1] * 72
+    body = [y for y in baselines if abs(y - footer) > 1.0]
+    assert "ACWR is context" in first and min(body) > footer + 18  # clear of the footer
+    assert "2 Strava runs not shown" in str(reader.metadata.subject)
+    assert len(reader.pages) == 4
+    plain = pypdf.PdfReader(io.BytesIO(report.render_pdf(shown)))
+    assert "Runs missing" not in plain.pages[0].extract_text()
 
 
 def test_pdf_flag_pages_follow_the_text_length() -> None:
