@@ -16,6 +16,10 @@ No streamlit import: the ``loadwatch report`` command uses this module too.
 When Strava's display rule hides some of the athlete's runs from the reader (server mode,
 docs/server-mode.md), both formats say so near the top, with the count
 (:func:`hidden_runs_note`): the loads and flags of the report leave those runs out.
+
+:func:`make_report` is how the Review page's downloads and ``loadwatch report`` make a file: it
+checks the reader may make reports of the athlete, adds the hidden-runs note for that reader
+and records the report in the audit log (action ``report``, with its format and window).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import math
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import matplotlib
 import pandas as pd
@@ -45,7 +50,9 @@ from dashboard.palette import (
     SEVERITY_STATUS,
     STATUS_TEXT_COLOUR,
 )
-from etl.store.access import hidden_runs_notice
+from etl.errors import AccessDenied
+from etl.store import Store
+from etl.store.access import hidden_runs_notice, hidden_strava_runs, record_report
 from loadwatch import __version__
 from risk import symptom_codes as S
 from risk.review import Review
@@ -745,3 +752,44 @@ def render_pdf(review: Review, *, hidden_runs: int = 0) -> bytes:
         for figure in figures:
             pdf.savefig(figure)
     return buffer.getvalue()
+
+
+# -- making a report for a reader -------------------------------------------------------------
+def make_report(store: Store, review: Review, fmt: Literal["pdf", "html"]) -> bytes:
+    """The report of ``review`` as a file for the store's principal, recorded in the audit log.
+
+    The file says how many of the athlete's runs Strava's display rule hides from the
+    principal (:func:`hidden_runs_note`); a coach's or clinician's report of another athlete
+    is then recorded as one audit row (:func:`etl.store.access.record_report`: action
+    ``report``, the format and the window). Both the Review page's downloads and
+    ``loadwatch report`` make their files here.
+
+    Parameters
+    ----------
+    store
+        The store, as the principal who gets the report.
+    review
+        The review to print (:func:`risk.review.pre_injury_review`).
+    fmt
+        ``"pdf"`` (:func:`render_pdf`) or ``"html"`` (:func:`render_html`, UTF-8).
+
+    Returns
+    -------
+    bytes
+        The file.
+
+    Raises
+    ------
+    AccessDenied
+        When the principal may not make reports of the athlete (the ``reports`` kind: the
+        athlete themselves, or a clinician they granted access).
+    """
+    ids = store.ids_of([review.athlete])
+    if not ids or not store.authorize(ids, "reports"):
+        raise AccessDenied(f"{store.principal.user} may not make reports of "
+                           f"{review.athlete!r}; ask the athlete for a clinician's grant")
+    hidden = hidden_strava_runs(store, review.athlete)
+    content = (render_pdf(review, hidden_runs=hidden) if fmt == "pdf"
+               else render_html(review, hidden_runs=hidden).encode("utf-8"))
+    record_report(store, ids[0], fmt, review.start, review.onset)
+    return content

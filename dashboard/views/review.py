@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboard import cache, charts, components
 from dashboard.units import per_km
-from etl.store.access import hidden_strava_runs
 from risk.review import Review, pre_injury_review
 
 ANY_DATE = "another date"
@@ -105,15 +104,19 @@ def export_buttons(review: Review) -> None:
                    "FILE.pdf` (the download buttons appear here once the report module is "
                    "installed).")
         return
-    # The file says how many runs Strava's display rule hides from this reader.
-    hidden_runs = hidden_strava_runs(cache.get_store(), review.athlete)
+    store = cache.get_store()
+    if not store.authorize(store.ids_of([review.athlete]), "reports"):
+        st.caption("Printable reports of this athlete need their grant to a clinician.")
+        return
+    # Made when clicked: the file names the runs hidden from this reader, and a staff
+    # download is recorded in the audit log as a report (format and window).
     cols = st.columns(2)
     name = f"review-{review.athlete}-{review.onset}".replace(" ", "_")
     cols[0].download_button("Download report (HTML)",
-                            lambda: report.render_html(review, hidden_runs=hidden_runs),
+                            lambda: report.make_report(store, review, "html"),
                             file_name=f"{name}.html", mime="text/html", key="report_html")
     cols[1].download_button("Download report (PDF)",
-                            lambda: report.render_pdf(review, hidden_runs=hidden_runs),
+                            lambda: report.make_report(store, review, "pdf"),
                             file_name=f"{name}.pdf", mime="application/pdf", key="report_pdf")
 
 

@@ -18,7 +18,9 @@ admin      manages users; sees the athlete list, never an athlete's data
 
 A grant names one coach or clinician, or a team (every coach of that team). Withdrawing a grant
 takes effect on the next read: nothing here is cached. Every staff read of an athlete's data is
-written to the append-only ``audit_log`` (who, whose, what, when), which the athlete can read.
+written to the append-only ``audit_log`` (who, whose, what, when), which the athlete can read;
+a report made by staff is one row of its own (:func:`record_report`: action ``report``, with
+its format and window).
 
 Strava's API agreement lets data obtained through the API be shown only to the athlete it
 belongs to. Unless the deployment setting ``LOADWATCH_STAFF_SEES_STRAVA_API`` is on, staff see
@@ -165,7 +167,9 @@ def authorize(store: Store, athlete_ids: Iterable[int] | None, kind: str) -> lis
     """The athletes among ``athlete_ids`` (every athlete when None) the principal may read.
 
     Staff reads of another athlete's data are recorded in the audit log (writes are not: a
-    writer may hold an open transaction, and each log version names who entered it).
+    writer may hold an open transaction, and each log version names who entered it). Asking
+    for ``reports`` records nothing: the report, once made, is recorded by
+    :func:`record_report` with its format and window.
 
     Raises
     ------
@@ -180,7 +184,7 @@ def authorize(store: Store, athlete_ids: Iterable[int] | None, kind: str) -> lis
     wanted = None if athlete_ids is None else {int(i) for i in athlete_ids}
     permitted = _permitted(store, principal, kind)
     allowed = sorted(permitted if wanted is None else permitted & wanted)
-    if principal.role in STAFF_ROLES and kind not in ("athletes", "log_write"):
+    if principal.role in STAFF_ROLES and kind not in ("athletes", "log_write", "reports"):
         # Writes are not audited here: a writer may hold an open transaction (an import), and
         # every log version names who entered it.
         others = [i for i in allowed if i != principal.athlete_id]
@@ -499,7 +503,7 @@ def grants_version(store: Store) -> str:
 # -- audit -----------------------------------------------------------------------------------
 def record(store: Store, athlete_ids: Iterable[int], action: str, what: str,
            detail: str = "") -> int:
-    """Append audit rows: the principal ``action``-ed (view, export, write) ``what`` of each
+    """Append audit rows: the principal ``action``-ed (view, export, report) ``what`` of each
     athlete. The same actor, athlete, action and kind within 60 s is recorded once (a page
     reads the same data several times per view). Returns the number of rows written.
     """
@@ -522,6 +526,28 @@ def record(store: Store, athlete_ids: Iterable[int], action: str, what: str,
                  "athlete_id": i, "action": action, "what": what, "detail": detail}
                 for i in ids])
     return len(ids)
+
+
+def record_report(store: Store, athlete_id: int, fmt: str, start: dt.date,
+                  end: dt.date) -> int:
+    """Audit a report of ``athlete_id`` that the principal made (downloaded or wrote to a file).
+
+    Staff reading another athlete's data get one row per report: action ``report``, what
+    ``reports``, detail ``format=pdf; window=START/END`` (ISO dates, both included). Reports
+    are never merged with other rows, so each download shows. The athlete's own reports and
+    local mode record nothing (like their reads). Call it after :func:`authorize` allowed the
+    ``reports`` kind, once the report is made.
+
+    Returns
+    -------
+    int
+        The number of rows written (0 or 1).
+    """
+    principal = store.principal
+    if principal.role not in STAFF_ROLES or athlete_id == principal.athlete_id:
+        return 0
+    return record(store, [athlete_id], "report", "reports",
+                  f"format={fmt}; window={start.isoformat()}/{end.isoformat()}")
 
 
 def audit(store: Store, athlete: str | None = None) -> pd.DataFrame:

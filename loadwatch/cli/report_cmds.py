@@ -6,7 +6,8 @@ The onset comes from ``--onset`` or from an injury record (``--injury`` takes th
 ``loadwatch log injury`` printed, or its first characters). The file is written whole or not
 at all (a temporary file beside it is renamed into place) and, being health data, readable by
 its owner only. When Strava's display rule hides runs from the reader (server mode), the report
-says how many near its top, and the command says so on stderr.
+says how many near its top, and the command says so on stderr. A coach's or clinician's report
+is recorded in the audit log as a ``report`` (with its format and window).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def write_private(path: Path, content: bytes) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from dashboard.report import render_html, render_pdf
+    from dashboard.report import make_report
 
     out = Path(args.out)
     fmt = output_format(out)
@@ -144,12 +145,10 @@ def run_report(args: argparse.Namespace) -> int:
     if review.daily.empty:
         sys.stderr.write(f"loadwatch: {athlete!r} has no training data between {review.start} "
                          f"and {onset}; the report says so\n")
-    hidden_runs = hidden_strava_runs(store, athlete)
-    hidden = hidden_runs_notice(hidden_runs)
+    hidden = hidden_runs_notice(hidden_strava_runs(store, athlete))
     if hidden:
         sys.stderr.write(f"loadwatch: {hidden} The report says so too.\n")
-    content = (render_pdf(review, hidden_runs=hidden_runs) if fmt == "pdf"
-               else render_html(review, hidden_runs=hidden_runs).encode("utf-8"))
+    content = make_report(store, review, "pdf" if fmt == "pdf" else "html")
     write_private(out, content)
     sys.stderr.write(f"wrote {out} ({fmt.upper()}, {len(content) / 1e3:,.0f} kB): "
                      f"{athlete}, {review.start} to {onset}, {len(review.flags)} flags\n")

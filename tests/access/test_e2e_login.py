@@ -1,12 +1,14 @@
 """End to end: the dashboard in server mode, signed in through a real OIDC flow (st.login
 against the fake provider of tests/access/fake_oidc.py), driven by headless Chromium as two
-coaches; neither sees the other's athletes.
+coaches (neither sees the other's athletes) and a clinician, whose report download is recorded
+in the audit log as a report.
 
 Needs Debian's /usr/bin/chromium and the Authlib and httpx packages (Streamlit's auth extra).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import signal
@@ -56,17 +58,26 @@ def _seed(url: str) -> None:
     A.add_user(store, "bertil", "athlete", athlete=SECOND, email="bertil@example.org")
     A.add_user(store, "cara", "coach", email="cara@example.org")
     A.add_user(store, "bo", "coach", email="bo@example.org")
+    A.add_user(store, "cleo", "clinician", email="cleo@example.org")
     A.grant(store.as_principal(A.principal_for(store, "annika")), "cara")
+    A.grant(store.as_principal(A.principal_for(store, "annika")), "cleo")
     A.grant(store.as_principal(A.principal_for(store, "bertil")), "bo")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeded store of the server (its folder holds the server's home and log)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-login') / 'server.db'}"
+    _seed(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(server_db: str) -> Iterator[str]:
     pytest.importorskip("authlib", reason="st.login needs Authlib (pip install Authlib)")
     pytest.importorskip("httpx", reason="st.login needs httpx (pip install httpx)")
-    home = tmp_path_factory.mktemp("e2e-login")
-    url = f"sqlite:///{home / 'server.db'}"
-    _seed(url)
+    url = server_db
+    home = Path(url.removeprefix("sqlite:///")).parent
     oidc = FakeOIDC().start()
     port = _free_port()
     secrets_file = home / "secrets.toml"
@@ -162,3 +173,20 @@ def test_an_unknown_address_is_refused(server: str, browser: object) -> None:
     page = _sign_in(browser, server, "mallory@example.org")
     text = _text_when(page, "not an active loadwatch user")
     assert FIRST not in text and SECOND not in text
+
+
+def test_a_clinicians_report_download_is_audited(server: str, server_db: str,
+                                                 browser: object) -> None:
+    page = _sign_in(browser, server, "cleo@example.org")
+    _text_when(page, f"Today: {FIRST}")
+    page.goto(f"{server}/review")  # type: ignore[attr-defined]
+    _text_when(page, f"Review: {FIRST}")
+    with page.expect_download(timeout=RENDER_S * 1000) as download:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download report (PDF)").click()  # type: ignore[attr-defined]
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    onset = dt.date.today()
+    start = onset - dt.timedelta(days=7 * 8 - 1)
+    rows = A.audit(Store.open(server_db), FIRST)
+    reports = rows[rows["action"] == "report"]
+    assert [(r.actor, r.actor_role, r.what, r.detail) for r in reports.itertuples()] == [
+        ("cleo", "clinician", "reports", f"format=pdf; window={start}/{onset}")]
