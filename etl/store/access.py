@@ -20,7 +20,8 @@ A grant names one coach or clinician, or a team (every coach of that team). With
 takes effect on the next read: nothing here is cached. Every staff read of an athlete's data is
 written to the append-only ``audit_log`` (who, whose, what, when), which the athlete can read;
 a report made by staff is one row of its own (:func:`record_report`: action ``report``, with
-its format and window).
+its format and window), and so is every write staff make about an athlete (log entries, RPE,
+settings, activities: :func:`record_write`, action ``write``, inside the writer's transaction).
 
 Strava's API agreement lets data obtained through the API be shown only to the athlete it
 belongs to. Unless the deployment setting ``LOADWATCH_STAFF_SEES_STRAVA_API`` is on, staff see
@@ -41,6 +42,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     RowMapping,
     and_,
     exists,
@@ -166,9 +168,10 @@ def _require_admin(store: Store, what: str) -> None:
 def authorize(store: Store, athlete_ids: Iterable[int] | None, kind: str) -> list[int]:
     """The athletes among ``athlete_ids`` (every athlete when None) the principal may read.
 
-    Staff reads of another athlete's data are recorded in the audit log (writes are not: a
-    writer may hold an open transaction, and each log version names who entered it). Asking
-    for ``reports`` records nothing: the report, once made, is recorded by
+    Staff reads of another athlete's data are recorded in the audit log. Asking for
+    ``log_write`` records nothing: a writer may hold an open transaction (an import), so each
+    write records itself in that transaction once done (:func:`record_write`). Asking for
+    ``reports`` records nothing either: the report, once made, is recorded by
     :func:`record_report` with its format and window.
 
     Raises
@@ -185,8 +188,6 @@ def authorize(store: Store, athlete_ids: Iterable[int] | None, kind: str) -> lis
     permitted = _permitted(store, principal, kind)
     allowed = sorted(permitted if wanted is None else permitted & wanted)
     if principal.role in STAFF_ROLES and kind not in ("athletes", "log_write", "reports"):
-        # Writes are not audited here: a writer may hold an open transaction (an import), and
-        # every log version names who entered it.
         others = [i for i in allowed if i != principal.athlete_id]
         if others:
             record(store, others, "export" if kind in EXPORT_KINDS else "view", kind)
@@ -502,30 +503,57 @@ def grants_version(store: Store) -> str:
 
 # -- audit -----------------------------------------------------------------------------------
 def record(store: Store, athlete_ids: Iterable[int], action: str, what: str,
-           detail: str = "") -> int:
-    """Append audit rows: the principal ``action``-ed (view, export, report) ``what`` of each
-    athlete. The same actor, athlete, action and kind within 60 s is recorded once (a page
-    reads the same data several times per view). Returns the number of rows written.
+           detail: str = "", *, connection: Connection | None = None) -> int:
+    """Append audit rows: the principal ``action``-ed (view, export, report, write) ``what`` of
+    each athlete. Without a ``detail``, the same actor, athlete, action and kind within 60 s is
+    recorded once (a page reads the same data several times per view). Pass ``connection`` to
+    write in a caller's transaction (a write records itself with the data it wrote). Returns
+    the number of rows written.
     """
     ids = sorted({int(i) for i in athlete_ids})
     if not ids:
         return 0
+    if connection is None:
+        with store.transaction() as conn:
+            return record(store, ids, action, what, detail, connection=conn)
     principal = store.principal
     a = TA.audit_log
     now = utcnow()
     since = now - dt.timedelta(seconds=AUDIT_COALESCE_S)
-    with store.transaction() as conn:
-        if not detail:
-            recent = {int(r[0]) for r in conn.execute(select(a.c.athlete_id).where(and_(
-                a.c.actor == principal.user, a.c.action == action, a.c.what == what,
-                a.c.detail == "", a.c.occurred_at >= since, a.c.athlete_id.in_(ids)))).all()}
-            ids = [i for i in ids if i not in recent]
-        if ids:
-            conn.execute(insert(a), [
-                {"occurred_at": now, "actor": principal.user, "actor_role": principal.role,
-                 "athlete_id": i, "action": action, "what": what, "detail": detail}
-                for i in ids])
+    if not detail:
+        recent = {int(r[0]) for r in connection.execute(select(a.c.athlete_id).where(and_(
+            a.c.actor == principal.user, a.c.action == action, a.c.what == what,
+            a.c.detail == "", a.c.occurred_at >= since, a.c.athlete_id.in_(ids)))).all()}
+        ids = [i for i in ids if i not in recent]
+    if ids:
+        connection.execute(insert(a), [
+            {"occurred_at": now, "actor": principal.user, "actor_role": principal.role,
+             "athlete_id": i, "action": action, "what": what, "detail": detail}
+            for i in ids])
     return len(ids)
+
+
+def record_write(store: Store, athlete_id: int, what: str, detail: str = "", *,
+                 connection: Connection | None = None) -> int:
+    """Audit a write the principal made about ``athlete_id``'s data (action ``write``).
+
+    Coaches and clinicians writing another athlete's data get a row: ``what`` is the kind of
+    data (``symptoms``, ``wellness``, ``injuries``, ``visa_h``, ``rpe``, ``settings``,
+    ``activities``), ``detail`` what was written (e.g. ``add <entry id>``). A write with a
+    detail is always its own row; without one (activities, which an import writes by the
+    hundred) the same actor, athlete and kind within 60 s is one row. The athlete's own writes
+    and local mode record nothing. The write functions call it after their authorization,
+    in their own transaction (``connection``), so a write that rolls back leaves no row.
+
+    Returns
+    -------
+    int
+        The number of rows written (0 or 1).
+    """
+    principal = store.principal
+    if principal.role not in STAFF_ROLES or athlete_id == principal.athlete_id:
+        return 0
+    return record(store, [athlete_id], "write", what, detail, connection=connection)
 
 
 def record_report(store: Store, athlete_id: int, fmt: str, start: dt.date,

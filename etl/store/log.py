@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from etl.errors import AccessDenied, InputError, StoreError
 from etl.store import tables as T
 from etl.store import tables_log as TL
+from etl.store.access import record_write
 from etl.store.base import utcnow
 from etl.store.store import Store
 from risk import symptom_codes as S
@@ -267,13 +268,14 @@ def add(store: Store, athlete: str | int, entry: Entry, *, entered_by: str | Non
     if connection is None:
         with store.transaction() as conn:
             return add(store, athlete, entry, entered_by=entered_by, connection=conn)
-    table = _kind(KINDS[type(entry)])
+    kind = KINDS[type(entry)]
     athlete_id = _writer(store, athlete)
     uid = uuid.uuid4().hex
-    version = _insert(connection, table, {
+    version = _insert(connection, _kind(kind), {
         **_values(entry), "entry_uid": uid, "athlete_id": athlete_id, "supersedes": None,
         "is_retracted": False, "entered_by": _entered_by(store, entered_by),
         "entered_at": utcnow()})
+    record_write(store, athlete_id, kind, f"add {uid}", connection=connection)
     return Saved(uid, version)
 
 
@@ -299,6 +301,7 @@ def add_many(store: Store, athlete: str | int, entries: Iterable[Entry], *,
             "is_retracted": False, "entered_by": who, "entered_at": now})
     for kind, rows in by_kind.items():
         connection.execute(insert(_kind(kind)), rows)
+        record_write(store, athlete_id, kind, f"add {len(rows)} entries", connection=connection)
     return uids
 
 
@@ -327,10 +330,17 @@ def _new_version(store: Store, table: Table, entry_uid: str, values: Mapping[str
     payload.update(supersedes=current["id"], is_retracted=retract, athlete_id=athlete_id,
                    entered_by=_entered_by(store, entered_by), entered_at=utcnow())
     try:
-        return Saved(entry_uid, _insert(connection, table, payload))
+        saved = Saved(entry_uid, _insert(connection, table, payload))
     except IntegrityError as exc:
         raise StoreError(f"log entry {entry_uid!r} was changed by someone else meanwhile; "
                          "reload it and make the change again") from exc
+    record_write(store, athlete_id, _kind_of(table),
+                 f"{'retract' if retract else 'edit'} {entry_uid}", connection=connection)
+    return saved
+
+
+def _kind_of(table: Table) -> str:
+    return next(kind for kind, known in TL.LOG_TABLES.items() if known is table)
 
 
 def edit(store: Store, entry_uid: str, entry: Entry, *, entered_by: str | None = None,
@@ -374,6 +384,7 @@ def set_rpe(store: Store, activity_id: int, rpe: float | None, *,
             "perceived_exertion": rpe, "log_note": note, "supersedes": previous,
             "is_retracted": False, "entered_by": _entered_by(store, entered_by),
             "entered_at": utcnow()})
+        record_write(store, athlete_id, "rpe", f"activity {activity_id}", connection=conn)
     store.set_perceived_exertion(activity_id, rpe)
     return Saved(uid, version)
 

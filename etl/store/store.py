@@ -239,8 +239,11 @@ class Store:
         if settings is not None:
             values["settings"] = dict(settings)
         if values:
+            from etl.store.access import record_write  # staff writes are audited
+
             with self.transaction() as conn:
                 conn.execute(update(T.athletes).where(T.athletes.c.id == athlete).values(**values))
+                record_write(self, athlete, "settings", ", ".join(values), connection=conn)
 
     # -- activities: writing -----------------------------------------------------------
     def upsert_activity(self, athlete: str | int, parsed: ParsedActivity,
@@ -263,6 +266,10 @@ class Store:
                 return self.upsert_activity(athlete, parsed, connection=conn)
         conn = connection
         athlete_id = athlete if isinstance(athlete, int) else self.athlete_id(athlete)
+        if self.principal.role != LOCAL.role:  # staff writes are audited, in this transaction
+            from etl.store.access import record_write
+
+            record_write(self, athlete_id, "activities", connection=conn)
         record, streams = parsed.record, parsed.streams
         has_streams = not streams.empty
         arrays = stream_arrays(streams)
