@@ -34,7 +34,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ from scipy.signal import lfilter
 
 from loadwatch import columns as C
 from risk.daily import (
+    COUNT_DTYPE,
     DISTANCE_ABOVE_THRESHOLD_KM,
     GAP_DISTANCE_KM,
     LOAD_STATUS,
@@ -52,6 +53,7 @@ from risk.daily import (
     TOTAL_SRPE_AU,
     TOTAL_TRIMP_AU,
     local_days,
+    small_counts,
 )
 from risk.errors import FrameContractError, SettingsError
 from risk.frames import side_by_side
@@ -117,6 +119,19 @@ LOAD_MEASURES: tuple[str, ...] = (
     TOTAL_DURATION_MIN, TOTAL_TRIMP_AU, TOTAL_SRPE_AU,
 )
 STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE = "ok", "warming_up", "insufficient_base"
+#: ``acwr_state`` and ``load_measure`` are categorical (one byte a day instead of a pointer);
+#: categories in text order, so sorting by them sorts alphabetically as with plain strings.
+ACWR_STATE_DTYPE = pd.CategoricalDtype(sorted((STATE_OK, STATE_WARMING_UP,
+                                               STATE_INSUFFICIENT_BASE)))
+LOAD_MEASURE_DTYPE = pd.CategoricalDtype(sorted(LOAD_MEASURES))
+#: Category code of each state code of :func:`_metrics_on_grid` (0 ok, 1 warming up,
+#: 2 insufficient base).
+_STATE_CATEGORY = np.array([ACWR_STATE_DTYPE.categories.get_loc(name) for name in
+                            (STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE)], dtype=np.int8)
+#: Context columns that are not float64 (``history_days`` is a whole number of days).
+_NOT_FLOAT = (HISTORY_DAYS, ACWR_STATE, LOAD_MEASURE)
+_CONTEXT_DTYPES = {HISTORY_DAYS: COUNT_DTYPE, ACWR_STATE: ACWR_STATE_DTYPE,
+                   LOAD_MEASURE: LOAD_MEASURE_DTYPE}
 
 
 @dataclass(frozen=True)
@@ -294,7 +309,6 @@ def _metrics_on_grid(load_grid: np.ndarray, distance: np.ndarray, runs: np.ndarr
     ``put``."""
     n, width = load_grid.shape
     index = np.broadcast_to(np.arange(width), (n, width))
-    put(HISTORY_DAYS, index + 1.0)
     before_days = w.chronic_days - w.acute_days
     distance_running = running_sums(distance)
     base_km = shift_days((window_sums(distance_running, before_days) / before_days).astype(
@@ -430,7 +444,8 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
     if out.empty:
         out = daily.copy()
         for name in CONTEXT_COLUMNS:
-            out[name] = pd.Series(dtype=object if name in (ACWR_STATE, LOAD_MEASURE) else float)
+            dtype: Any = _CONTEXT_DTYPES.get(name, np.dtype(float))
+            out[name] = pd.Series(dtype=dtype)
         return out
     order, row, column, _ = _grid(out)
     in_order = bool(np.array_equal(order, np.arange(len(order))))
@@ -441,12 +456,12 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
         return values if in_order else values[order]
 
     inputs = [numbers(load), numbers(DISTANCE_KM), numbers(RUN_COUNT)]
-    recorded_flags = np.ones(len(out))
+    recorded_flags: np.ndarray = np.ones(len(out))
     if LOAD_STATUS in out.columns:
-        recorded_flags = (out[LOAD_STATUS].to_numpy(dtype=object) != STATUS_MISSING).astype(float)
+        recorded_flags = out[LOAD_STATUS].ne(STATUS_MISSING).to_numpy(dtype=float)
     inputs.append(recorded_flags if in_order else recorded_flags[order])
 
-    numeric = [name for name in CONTEXT_COLUMNS if name not in (ACWR_STATE, LOAD_MEASURE)]
+    numeric = [name for name in CONTEXT_COLUMNS if name not in _NOT_FLOAT]
     block = np.empty((len(out), len(numeric)), order="F")
     position = {name: index for index, name in enumerate(numeric)}
     state_codes = np.empty(len(out), dtype=np.int64)
@@ -467,10 +482,14 @@ def context_metrics(daily: pd.DataFrame, load: str = DISTANCE_KM,
         codes = _metrics_on_grid(load_grid, distance, runs, recorded, thresholds, windows, put)
         state_codes[target] = chunk.values(codes)
 
+    history = np.empty(len(out), dtype=np.int64)
+    history[slice(None) if in_order else order] = column + 1
     new = pd.DataFrame(block, index=out.index, columns=numeric, copy=False)
-    names = np.array([STATE_OK, STATE_WARMING_UP, STATE_INSUFFICIENT_BASE], dtype=object)
-    new[ACWR_STATE] = pd.Series(names[state_codes], index=out.index, dtype=object)
-    new[LOAD_MEASURE] = pd.Series(np.full(len(out), load, dtype=object), index=out.index,
-                                  dtype=object)
+    new.insert(0, HISTORY_DAYS, small_counts(history))
+    new[ACWR_STATE] = pd.Categorical.from_codes(_STATE_CATEGORY[state_codes],
+                                                dtype=ACWR_STATE_DTYPE)
+    new[LOAD_MEASURE] = pd.Categorical.from_codes(
+        np.full(len(out), LOAD_MEASURE_DTYPE.categories.get_loc(load), dtype=np.int8),
+        dtype=LOAD_MEASURE_DTYPE)
     kept = out.drop(columns=[c for c in CONTEXT_COLUMNS if c in out.columns])
     return side_by_side(kept, new)

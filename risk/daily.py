@@ -16,6 +16,7 @@ partly-known TRIMP can be badged.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,8 +61,16 @@ HR_MISSING_RUN_COUNT = ensure_column("hr_missing_run_count", "runs",
                                      "runs of the day without any heart rate (TRIMP unknown)")
 
 STATUS_OK, STATUS_REST, STATUS_MISSING = "ok", "rest", "missing"
+#: ``load_status`` is categorical (one byte a day); categories in text order, so sorting by
+#: the column sorts alphabetically as with plain strings.
+LOAD_STATUS_DTYPE = pd.CategoricalDtype(sorted((STATUS_OK, STATUS_REST, STATUS_MISSING)))
+_STATUS_CODE = {name: code for code, name in enumerate(LOAD_STATUS_DTYPE.categories)}
+#: Day counts are small whole numbers: int16 (exact up to 32,767 a day; larger counts keep
+#: int64).
+COUNT_DTYPE = np.dtype(np.int16)
+COUNT_COLUMNS: tuple[str, ...] = (RUN_COUNT, SESSION_COUNT, HR_MISSING_RUN_COUNT)
 _TEXT = (C.ATHLETE, C.LOCAL_DATE, LOAD_STATUS)
-_NOT_FLOAT = (*_TEXT, RUN_COUNT, SESSION_COUNT, HR_MISSING_RUN_COUNT)
+_NOT_FLOAT = (*_TEXT, *COUNT_COLUMNS)
 
 #: Daily running load: output column -> (session column, unit factor).
 RUNNING_SUMS: dict[str, tuple[str, float]] = {
@@ -131,10 +140,17 @@ def empty_daily() -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series(dtype=float) for name in DAILY_COLUMNS})
     frame[C.ATHLETE] = pd.Series(dtype=object)
     frame[C.LOCAL_DATE] = pd.Series(dtype=object)
-    frame[LOAD_STATUS] = pd.Series(dtype=object)
-    for name in (RUN_COUNT, SESSION_COUNT, HR_MISSING_RUN_COUNT):
-        frame[name] = pd.Series(dtype="int64")
+    frame[LOAD_STATUS] = pd.Series(dtype=LOAD_STATUS_DTYPE)
+    for name in COUNT_COLUMNS:
+        frame[name] = pd.Series(dtype=COUNT_DTYPE)
     return frame
+
+
+def small_counts(counts: np.ndarray) -> np.ndarray:
+    """Whole-number counts as :data:`COUNT_DTYPE` when every value fits (exact), else int64."""
+    if len(counts) and int(counts.max()) > np.iinfo(COUNT_DTYPE).max:
+        return counts.astype(np.int64, copy=False)
+    return counts.astype(COUNT_DTYPE)
 
 
 def _grouped_sum_into(target: np.ndarray, keys: np.ndarray, values: np.ndarray,
@@ -234,26 +250,31 @@ def daily_frame(sessions: pd.DataFrame, *, until: dt.date | None = None,
         _grouped_sum_into(block[:, position[target]], key, _column(frame, source), has_session)
 
     session_count = np.bincount(key, minlength=size)
-    run_count = np.bincount(run_key, minlength=size)
-    status = np.full(size, STATUS_REST, dtype=object)
-    status[session_count > 0] = STATUS_OK
+    status = np.full(size, _STATUS_CODE[STATUS_REST], dtype=np.int8)
+    status[session_count > 0] = _STATUS_CODE[STATUS_OK]
     if missing_days is not None and not missing_days.empty:
-        status = _mark_missing(status, missing_days, names, first, starts, lengths,
-                               session_count)
+        _mark_missing(status, missing_days, names, first, starts, lengths, session_count)
     no_hr = ~np.isfinite(_column(frame, TRIMP_AU)[is_run])
+    # Object columns wrapped without a copy (and without inferring a string dtype).
+    columns: dict[str, Any] = {
+        C.ATHLETE: pd.Series(row_athlete, dtype=object, copy=False),
+        C.LOCAL_DATE: pd.Series(_as_dates(row_day), dtype=object, copy=False),
+        LOAD_STATUS: pd.Categorical.from_codes(status, dtype=LOAD_STATUS_DTYPE),
+        RUN_COUNT: small_counts(np.bincount(run_key, minlength=size)),
+        SESSION_COUNT: small_counts(session_count),
+        HR_MISSING_RUN_COUNT: small_counts(np.bincount(run_key[no_hr], minlength=size)),
+    }
     frame_out = pd.DataFrame(block, columns=floats, copy=False)
-    frame_out[C.ATHLETE] = pd.Series(row_athlete, dtype=object)
-    frame_out[C.LOCAL_DATE] = pd.Series(_as_dates(row_day), dtype=object)
-    frame_out[LOAD_STATUS] = pd.Series(status, dtype=object)
-    frame_out[RUN_COUNT] = run_count
-    frame_out[SESSION_COUNT] = session_count
-    frame_out[HR_MISSING_RUN_COUNT] = np.bincount(run_key[no_hr], minlength=size)
-    return frame_out[list(DAILY_COLUMNS)]
+    for at, name in enumerate(DAILY_COLUMNS):
+        if name in columns:
+            frame_out.insert(at, name, columns[name])
+    return frame_out
 
 
 def _mark_missing(status: np.ndarray, missing_days: pd.DataFrame, names: np.ndarray,
                   first: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
-                  session_count: np.ndarray) -> np.ndarray:
+                  session_count: np.ndarray) -> None:
+    """Set the status code of the marked days without sessions to ``missing`` (in place)."""
     absent = [c for c in (C.ATHLETE, C.LOCAL_DATE) if c not in missing_days.columns]
     if absent:
         raise FrameContractError(
@@ -268,6 +289,4 @@ def _mark_missing(status: np.ndarray, missing_days: pd.DataFrame, names: np.ndar
     inside = (offset >= 0) & (offset < lengths[athlete_index])
     rows = starts[athlete_index[inside]] + offset[inside]
     rows = rows[session_count[rows] == 0]
-    status = status.copy()
-    status[rows] = STATUS_MISSING
-    return status
+    status[rows] = _STATUS_CODE[STATUS_MISSING]

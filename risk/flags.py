@@ -35,7 +35,7 @@ from risk.rules.acwr import acwr_flags
 from risk.rules.common import DAILY_HELPERS, RUN_HELPERS, daily_sorted, run_sessions
 from risk.rules.data_gap import data_gap_flags
 from risk.rules.hills import hill_session_flags, hill_week_flags, steep_exposure_flags
-from risk.rules.intensity import intensity_flags
+from risk.rules.intensity import hard_day_series, intensity_flags
 from risk.rules.monotony import monotony_flags
 from risk.rules.recovery import poor_recovery_flags
 from risk.rules.volume import session_spike_flags, weekly_spike_flags
@@ -219,12 +219,15 @@ def _run_rules(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettin
         flags += hill_session_flags(sessions, settings)
         flags += hill_week_flags(daily, settings)
         flags += steep_exposure_flags(sessions, settings)
+    hard_days = None
+    if {"intensity_spike", "poor_recovery"} <= kinds and not daily.empty:
+        hard_days = hard_day_series(sessions, daily_sorted(daily), settings)
     if "intensity_spike" in kinds:
-        flags += intensity_flags(sessions, daily, settings)
+        flags += intensity_flags(sessions, daily, settings, hard_days)
     if "monotony_high" in kinds:
         flags += monotony_flags(daily, settings)
     if "poor_recovery" in kinds:
-        flags += poor_recovery_flags(sessions, daily, settings, wellness)
+        flags += poor_recovery_flags(sessions, daily, settings, wellness, hard_days)
     if "overstride" in kinds:
         flags += overstride_flags(sessions, windows, settings)
     if "data_gap" in kinds:

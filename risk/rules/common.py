@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 from loadwatch.columns import RUNNING_SPORT_TYPES
 from risk.errors import FrameContractError
@@ -220,6 +221,16 @@ def _codes(frame: pd.DataFrame) -> np.ndarray:
     return pd.factorize(frame["athlete"])[0].astype("int64")
 
 
+def athlete_spans(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``(first rows, stop rows, athletes)`` of the stretches of consecutive rows of one
+    athlete (one stretch per athlete in the frames of :func:`run_sessions` and
+    :func:`daily_sorted`)."""
+    codes = _codes(frame)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    stops = np.r_[starts[1:], len(codes)].astype("int64")
+    return starts, stops, [str(name) for name in frame["athlete"].to_numpy()[starts]]
+
+
 def _group_starts(codes: np.ndarray) -> np.ndarray:
     """Per row, the position of the first row of its athlete (rows grouped by athlete)."""
     new = np.ones(len(codes), dtype=bool)
@@ -313,6 +324,17 @@ def firing_rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray,
     return rows
 
 
+def firing_days(frame: pd.DataFrame,
+                mask: pd.Series | np.ndarray) -> list[tuple[int, str, dt.date]]:
+    """``(row position, athlete, local date)`` of the rows of a :func:`daily_sorted` or
+    :func:`run_sessions` frame where ``mask`` holds, read from the column arrays (no row
+    objects): flags are built only for the few rows that fire."""
+    chosen = np.flatnonzero(np.asarray(mask, dtype=bool))
+    athletes = frame["athlete"].to_numpy()[chosen]
+    days = frame["day_ts"].to_numpy(dtype="datetime64[D]")[chosen].tolist()
+    return list(zip(chosen.tolist(), [str(name) for name in athletes], days, strict=True))
+
+
 def pct_change(value: float, reference: float) -> float:
     """``100 (value - reference) / reference``, rounded to :data:`PCT_DECIMALS`."""
     return round(100.0 * (value - reference) / reference, PCT_DECIMALS)
@@ -370,14 +392,27 @@ def expanding_before(values: pd.Series, groups: pd.Series, min_periods: int, how
                      quantile: float = 0.5) -> pd.Series:
     """Per group, the expanding ``median`` or ``quantile`` of all *earlier* rows.
 
-    NaN values are skipped; NaN until ``min_periods`` earlier values exist. One grouped
-    expanding window (pandas computes every group in one pass), shifted by one row per group.
+    NaN values are skipped; NaN until ``min_periods`` earlier values exist. The rows are
+    stably ordered by group and each row's window is the rows of its group before it
+    (:class:`EarlierRows`): one rolling pass over all groups, no shift and no re-sorting.
     """
-    numbers = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
-                                                                        na_value=np.nan))
-    keys = pd.Series(np.asarray(groups))
-    window = numbers.groupby(keys, sort=False).expanding(min_periods=min_periods)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    codes = pd.factorize(np.asarray(groups))[0]
+    order = np.argsort(codes, kind="stable")
+    window = pd.Series(numbers[order]).rolling(EarlierRows(starts=_group_starts(codes[order])),
+                                               min_periods=min_periods)
     rolled = window.median() if how == "median" else window.quantile(quantile)
-    ordered = rolled.reset_index(level=0, drop=True).sort_index()
-    shifted = ordered.groupby(keys, sort=False).shift(1)
-    return pd.Series(shifted.to_numpy(), index=values.index)
+    result = np.empty(len(order))
+    result[order] = rolled.to_numpy()
+    return pd.Series(result, index=values.index)
+
+
+class EarlierRows(BaseIndexer):
+    """Rolling windows over rows grouped contiguously: each row sees the earlier rows of its
+    group (``starts`` holds, per row, the position of its group's first row)."""
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None,
+                          center: bool | None = None, closed: str | None = None,
+                          step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        starts = np.asarray(self.starts, dtype="int64")  # type: ignore[attr-defined]
+        return starts, np.arange(num_values, dtype="int64")

@@ -17,12 +17,12 @@ import pandas as pd
 from risk import evidence_load as ev
 from risk.flag import Flag
 from risk.rules.common import (
+    athlete_spans,
     daily_sorted,
     episode_starts,
     expanding_before,
-    firing_rows,
+    firing_days,
     run_sessions,
-    to_date,
     trailing,
     week_over_baseline,
 )
@@ -77,11 +77,18 @@ def hard_day_series(sessions: pd.DataFrame, frame: pd.DataFrame,
     runs = hard_runs(sessions, settings)
     if frame.empty or runs.empty:
         return pd.Series(False, index=frame.index)
-    hard = runs.loc[runs["is_hard"].to_numpy(dtype=bool), ["athlete", "day_ts"]]
-    names = pd.Index(pd.unique(frame["athlete"]))
-    day_keys = _day_keys(names.get_indexer(pd.Index(frame["athlete"])), frame["day_ts"])
-    hard_keys = _day_keys(names.get_indexer(pd.Index(hard["athlete"])), hard["day_ts"])
+    hard = runs.iloc[np.flatnonzero(runs["is_hard"].to_numpy(dtype=bool))]
+    names = pd.Index(list(dict.fromkeys(athlete_spans(frame)[2])))
+    day_keys = _day_keys(_name_codes(frame, names), frame["day_ts"])
+    hard_keys = _day_keys(_name_codes(hard, names), hard["day_ts"])
     return pd.Series(np.isin(day_keys, hard_keys), index=frame.index)
+
+
+def _name_codes(frame: pd.DataFrame, names: pd.Index) -> np.ndarray:
+    """Per row, the position of its athlete in ``names`` (-1 if absent), looked up once per
+    stretch of rows of one athlete."""
+    starts, stops, athletes = athlete_spans(frame)
+    return np.repeat(names.get_indexer(pd.Index(athletes)), stops - starts)
 
 
 def _day_keys(codes: np.ndarray, days: pd.Series) -> np.ndarray:
@@ -90,8 +97,8 @@ def _day_keys(codes: np.ndarray, days: pd.Series) -> np.ndarray:
         dtype="datetime64[D]").astype("int64")
 
 
-def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
-                    settings: RiskSettings) -> list[Flag]:
+def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettings,
+                    hard_days: pd.Series | None = None) -> list[Flag]:
     """Too many hard days in 7, and time above threshold speed far above its baseline.
 
     Parameters
@@ -104,6 +111,9 @@ def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     settings : RiskSettings
         ``hard_*``, ``hard_days_max_per_7d``, ``intensity_week_factor``,
         ``intensity_week_min_delta_min``.
+    hard_days : Series of bool, optional
+        :func:`hard_day_series` of these frames when the caller has it already (it is shared
+        with :func:`risk.rules.recovery.poor_recovery_flags`); computed here when not given.
 
     Returns
     -------
@@ -119,15 +129,16 @@ def intensity_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
     frame = daily_sorted(daily)
     if frame.empty:
         return []
-    hard_7d = trailing(frame, hard_day_series(sessions, frame, settings).astype(float), 7)
+    if hard_days is None:
+        hard_days = hard_day_series(sessions, frame, settings)
+    hard_7d = trailing(frame, hard_days.to_numpy(dtype=float), 7)
     flags: list[Flag] = []
-    share = hard_7d > settings.hard_days_max_per_7d
     counts = hard_7d.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, share), ("athlete", "day_ts")):
-        day = to_date(row["day_ts"])
-        count = int(counts[row["index"]])
+    share = episode_starts(frame, hard_7d > settings.hard_days_max_per_7d)
+    for index, athlete, day in firing_days(frame, share):
+        count = int(counts[index])
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="intensity_spike",
+            athlete=athlete, local_date=day, kind="intensity_spike",
             severity="moderate", value=float(count), threshold=settings.hard_days_max_per_7d,
             unit="days",
             message=f"{count} of the 7 days to {day} were hard days (more than "
@@ -147,11 +158,10 @@ def _time_above_flags(frame: pd.DataFrame, settings: RiskSettings) -> list[Flag]
                                                settings.intensity_week_min_delta_min)
     flags = []
     weeks, bases = week.to_numpy(), base.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):
-        this, usual = float(weeks[row["index"]]), float(bases[row["index"]])
-        day = to_date(row["day_ts"])
+    for index, athlete, day in firing_days(frame, episode_starts(frame, condition)):
+        this, usual = float(weeks[index]), float(bases[index])
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="intensity_spike",
+            athlete=athlete, local_date=day, kind="intensity_spike",
             severity="moderate", value=this,
             threshold=round(settings.intensity_week_factor * usual, 6), unit="min",
             message=f"You ran {this:.0f} min above your threshold speed in the 7 days to {day}, "

@@ -14,7 +14,7 @@ import pandas as pd
 
 from risk import evidence_load as ev
 from risk.flag import Flag
-from risk.rules.common import daily_sorted, firing_rows, streak_lengths, to_date
+from risk.rules.common import daily_sorted, firing_days, streak_lengths
 from risk.rules.intensity import hard_day_series
 from risk.settings import RiskSettings
 
@@ -50,7 +50,8 @@ def rest_days(frame: pd.DataFrame, settings: RiskSettings) -> pd.Series:
 
 
 def poor_recovery_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: RiskSettings,
-                        wellness: pd.DataFrame | None = None) -> list[Flag]:
+                        wellness: pd.DataFrame | None = None,
+                        hard_days: pd.Series | None = None) -> list[Flag]:
     """Back-to-back hard days and too many days without rest (plus wellness when installed).
 
     Parameters
@@ -63,6 +64,9 @@ def poor_recovery_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: R
         ``consecutive_hard_days``, ``no_rest_days``, ``rest_total_load_frac``.
     wellness : DataFrame, optional
         Wellness entries, handed to the installed wellness rule.
+    hard_days : Series of bool, optional
+        :func:`risk.rules.intensity.hard_day_series` of these frames when the caller has it
+        already (it is shared with the intensity rule); computed here when not given.
 
     Returns
     -------
@@ -74,15 +78,13 @@ def poor_recovery_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: R
     frame = daily_sorted(daily)
     flags: list[Flag] = []
     if not frame.empty:
-        hard = hard_day_series(sessions, frame, settings)
-        hard_streak = streak_lengths(frame, hard)
-        hard_streaks = hard_streak.to_numpy()
-        for row in firing_rows(frame, hard_streak == int(settings.consecutive_hard_days),
-                               ("athlete", "day_ts")):
-            index = row["index"]
-            day = to_date(row["day_ts"])
+        if hard_days is None:
+            hard_days = hard_day_series(sessions, frame, settings)
+        hard_streaks = streak_lengths(frame, hard_days).to_numpy()
+        back_to_back = hard_streaks == int(settings.consecutive_hard_days)
+        for index, athlete, day in firing_days(frame, back_to_back):
             flags.append(Flag(
-                athlete=str(row["athlete"]), local_date=day, kind="poor_recovery",
+                athlete=athlete, local_date=day, kind="poor_recovery",
                 severity="moderate", value=float(hard_streaks[index]),
                 threshold=settings.consecutive_hard_days, unit="days",
                 message=f"You had {int(hard_streaks[index])} hard days in a row up to {day}.",
@@ -91,14 +93,10 @@ def poor_recovery_flags(sessions: pd.DataFrame, daily: pd.DataFrame, settings: R
             ))
         missing = frame["load_status"].eq("missing") if "load_status" in frame else False
         training = ~rest_days(frame, settings) & ~missing
-        streak = streak_lengths(frame, training)
-        streaks = streak.to_numpy()
-        for row in firing_rows(frame, streak == int(settings.no_rest_days),
-                               ("athlete", "day_ts")):
-            index = row["index"]
-            day = to_date(row["day_ts"])
+        streaks = streak_lengths(frame, training).to_numpy()
+        for index, athlete, day in firing_days(frame, streaks == int(settings.no_rest_days)):
             flags.append(Flag(
-                athlete=str(row["athlete"]), local_date=day, kind="poor_recovery",
+                athlete=athlete, local_date=day, kind="poor_recovery",
                 severity="moderate", value=float(streaks[index]), threshold=settings.no_rest_days,
                 unit="days",
                 message=f"By {day} you had trained {int(streaks[index])} days in a row without a "
