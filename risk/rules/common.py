@@ -245,38 +245,58 @@ def _values(frame: pd.DataFrame, column: str | pd.Series | np.ndarray) -> np.nda
 
 
 def trailing(frame: pd.DataFrame, column: str | pd.Series | np.ndarray, days: int,
-             how: str = "sum") -> pd.Series:
+             how: str = "sum", skip: int = 0) -> pd.Series:
     """Per athlete, ``how`` of a column (name, or values aligned with the rows) over the
-    calendar days ``(day - days, day]``, rounded to :data:`ROLLING_DECIMALS`.
+    calendar days ``(day - skip - days, day - skip]`` (``skip`` days before today: the week
+    before this one is ``days=7, skip=7``).
 
     On a :func:`daily_sorted` frame whose days are continuous per athlete (the daily frame
-    contract) a ``sum`` is a difference of running sums in extended precision; NaN values
-    are skipped and a window without any value gives NaN. Other frames take pandas'
-    time-based rolling window.
+    contract) a ``sum`` adds the known values of each window oldest first, as a loop over the
+    days would: whole numbers as differences of running sums (exact), others one window
+    offset at a time, so that a week's total is the same float as the sum of its days. NaN
+    values are skipped and a window without any value gives NaN. Other frames take pandas'
+    time-based rolling window, rounded to :data:`ROLLING_DECIMALS`.
     """
     if frame.empty:
         return pd.Series(dtype="float64", index=frame.index)
     values = _values(frame, column)
     if how == "sum" and "day_ts" in frame.columns:
         codes, day = _codes(frame), _day_numbers(frame)
-        starts = _group_starts(codes)
-        position = np.arange(len(frame))
-        same = codes[1:] == codes[:-1]
-        if np.all(np.diff(day)[same] == 1):
-            lo = np.maximum(position - days + 1, starts)
-            valid = ~np.isnan(values)
-            counts = np.concatenate(([0], np.cumsum(valid)))
-            sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0),
-                                                    dtype=np.longdouble)))
-            result = (sums[position + 1] - sums[lo]).astype("float64")
-            result = np.where(counts[position + 1] - counts[lo] > 0, result, np.nan)
-            return pd.Series(result, index=frame.index).round(ROLLING_DECIMALS)
+        if np.all(np.diff(day)[codes[1:] == codes[:-1]] == 1):
+            return pd.Series(_window_sums(values, _group_starts(codes), days, skip),
+                             index=frame.index)
+    if skip:
+        return trailing(frame, values, days + skip, how) - trailing(frame, values, skip, how)
     rolling = pd.DataFrame({"athlete": frame["athlete"].to_numpy(),
                             "day_ts": frame["day_ts"].to_numpy(), "value": values})
     rolled = rolling.groupby("athlete", sort=False).rolling(
         pd.Timedelta(days=days), on="day_ts", min_periods=1)["value"]
     result_series = pd.Series(getattr(rolled, how)().to_numpy(), index=frame.index)
     return result_series.round(ROLLING_DECIMALS)
+
+
+def _window_sums(values: np.ndarray, starts: np.ndarray, days: int, skip: int) -> np.ndarray:
+    """Per row, the sum of the known ``values`` of rows ``row - skip - days + 1 .. row - skip``
+    of its athlete (rows continuous days, ``starts`` each row's first row of its athlete);
+    NaN when none is known."""
+    position = np.arange(len(values))
+    valid = ~np.isnan(values)
+    if np.array_equal(values[valid], np.round(values[valid])):  # whole numbers: exact
+        hi = position - skip + 1
+        lo = np.clip(position - skip - days + 1, starts, None)
+        hi = np.maximum(hi, lo)
+        counts = np.concatenate(([0], np.cumsum(valid)))
+        sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
+        return np.where(counts[hi] - counts[lo] > 0, sums[hi] - sums[lo], np.nan)
+    total = np.zeros(len(values))
+    known = np.zeros(len(values), dtype=bool)
+    for back in range(skip + days - 1, skip - 1, -1):
+        source = position - back
+        take = source >= starts
+        take[take] = valid[source[take]]
+        total[take] += values[source[take]]
+        known |= take
+    return np.where(known, total, np.nan)
 
 
 def history_days(frame: pd.DataFrame) -> pd.Series:
@@ -363,7 +383,7 @@ def week_over_baseline(frame: pd.DataFrame, column: str, factor: float,
     mirrored for intensity in section 9).
     """
     week = trailing(frame, column, 7)
-    base = (trailing(frame, column, 28) - week) / 3.0
+    base = trailing(frame, column, 21, skip=7) / 3.0
     condition = (exceeds_array(week, base, factor)
                  & ((week - base).round(6) >= min_delta)
                  & (history_days(frame) >= 27))

@@ -130,7 +130,8 @@ def steep_exposure_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list
     steep_s = pd.to_numeric(runs["time_up_10pct_s"], errors="coerce")
     runs["is_steep"] = (steep_s >= settings.steep_min_s).astype(float)
     window = settings.steep_window_days
-    runs["steep_before"] = prior_window(runs, "is_steep", window, "sum")
+    # No run in the window is no steep run in it (SCIENCE.md 4.2, rest days are 0).
+    runs["steep_before"] = prior_window(runs, "is_steep", window, "sum").fillna(0.0)
     first = runs.groupby("athlete_code", sort=False)["start_ts"].transform("min")
     known = runs["start_ts"] - first >= pd.Timedelta(days=window)
     chosen = runs[(runs["is_steep"] > 0) & (runs["steep_before"] == 0) & known]

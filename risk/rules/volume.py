@@ -86,7 +86,7 @@ def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[
         return []
     window = settings.session_window_days
     runs["lmax_km"] = prior_window(runs, "run_km", window, "max")
-    runs["n_prior"] = runs.groupby("athlete_code", sort=False).cumcount()
+    first_start = runs.groupby("athlete_code", sort=False)["start_ts"].transform("first")
     distance, lmax = runs["run_km"], runs["lmax_km"]
     judged = (distance > 0) & (lmax > 0)
     runs["spike_pct"] = (100.0 * (distance - lmax) / lmax).round(PCT_DECIMALS).where(judged)
@@ -97,7 +97,9 @@ def session_spike_flags(sessions: pd.DataFrame, settings: RiskSettings) -> list[
     runs["day_key"] = runs["athlete_code"].to_numpy() * 100_000 + (
         runs["day_ts"].to_numpy(dtype="datetime64[D]").astype("int64"))
     bands_by_day = runs["band"].where(judged).groupby(runs["day_key"]).max()
-    returning = (distance > 0) & lmax.isna() & (runs["n_prior"] > 0)
+    # A break needs an earlier run: a second run starting with the athlete's first (a double
+    # on the first day without start times) is no return.
+    returning = (distance > 0) & lmax.isna() & (runs["start_ts"] > first_start)
     flags = [_return_after_break(row, float(row["run_km"]), window)
              for row in runs[returning].to_dict("records")]
     for row in runs[runs["band"] > 0].to_dict("records"):
@@ -222,8 +224,7 @@ def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag
     if frame.empty:
         return []
     week = trailing(frame, "distance_km", 7)
-    fortnight = trailing(frame, "distance_km", 14)
-    previous = fortnight - week
+    previous = trailing(frame, "distance_km", 7, skip=7)
     missing = (frame["load_status"] == "missing").astype(float) if "load_status" in frame \
         else pd.Series(0.0, index=frame.index)
     gaps = trailing(frame, missing, 14)

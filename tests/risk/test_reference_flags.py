@@ -204,16 +204,6 @@ def steady_streak(athlete: str = "Streak", days: int = 60) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-FIRST_DAY_DOUBLE = (
-    "vectorised rule wrong: without start times a double on the athlete's first day gets a "
-    "return_after_break on its second run (no earlier run exists; docs/flags.md: the first "
-    "run in the data is not judged); see test_a_double_on_the_first_day_is_no_return")
-ROUNDED_WINDOWS = (
-    "vectorised rule off by 1e-6: weekly_spike value computed from window sums rounded to 9 "
-    "decimals, so the 6-decimal percentage can round the other way (SCIENCE.md 2.1 formula "
-    "on the exact sums); see test_weekly_change_is_rounded_from_exact_sums")
-
-
 @functools.cache
 def random_case(seed: int) -> tuple[dict[Key, Flag], dict[Key, ReferenceFlag]]:
     activities = pd.concat([random_squad(seed, athletes=8, days=200), steady_streak()],
@@ -221,8 +211,7 @@ def random_case(seed: int) -> tuple[dict[Key, Flag], dict[Key, ReferenceFlag]]:
     return both_sides(activities)
 
 
-@pytest.mark.parametrize("seed", [
-    pytest.param(1, marks=pytest.mark.xfail(strict=True, reason=FIRST_DAY_DOUBLE)), 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_frames_give_the_same_flags(seed: int) -> None:
     """Own random squads (doubles, treadmill and trail runs, rides, breaks, missing heart
     rate, no start times, no stream metrics) plus a runner with a week of identical runs."""
@@ -233,8 +222,7 @@ def test_random_frames_give_the_same_flags(seed: int) -> None:
     assert_same_records(fast, slow)
 
 
-@pytest.mark.parametrize("seed", [
-    1, 2, pytest.param(3, marks=pytest.mark.xfail(strict=True, reason=ROUNDED_WINDOWS))])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_frames_give_the_same_values(seed: int) -> None:
     fast, slow = random_case(seed)
     assert value_mismatches(fast, slow) == []
@@ -250,7 +238,6 @@ def one_runner(rows: list[tuple[int, float, float, str]]) -> pd.DataFrame:
         for number, (day, km, steep, sport) in enumerate(rows, start=1)])
 
 
-@pytest.mark.xfail(strict=True, reason=FIRST_DAY_DOUBLE)
 def test_a_double_on_the_first_day_is_no_return() -> None:
     activities = one_runner([(0, 5.0, 0.0, "Run"), (0, 6.0, 0.0, "Run")]
                             + [(day, 6.0, 0.0, "Run") for day in range(2, 30, 2)])
@@ -259,7 +246,6 @@ def test_a_double_on_the_first_day_is_no_return() -> None:
     assert_same_records(fast, slow)
 
 
-@pytest.mark.xfail(strict=True, reason=ROUNDED_WINDOWS)
 def test_weekly_change_is_rounded_from_exact_sums() -> None:
     """8.387985526390546 km, then 16.63353421018124 km a week later: +98.3018945115 %, which
     rounds to 98.301895 (as the session spike of the same two runs reads)."""
@@ -271,10 +257,6 @@ def test_weekly_change_is_rounded_from_exact_sums() -> None:
     assert value_mismatches(fast, slow) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "vectorised rule wrong: a steep run after a break longer than 28 days is no first steep "
-    "exposure there (an empty prior window reads as unknown, not as 0), though SCIENCE.md 4.2 "
-    "says steep_new when t_up_10 of the prior 28 d == 0 and section 0 makes rest days 0"))
 def test_first_steep_exposure_after_a_break() -> None:
     activities = one_runner([(day, 8.0, 0.0, "Run") for day in range(0, 60, 2)]
                             + [(95, 8.0, 120.0, "Run")])
