@@ -281,22 +281,22 @@ def _window_sums(values: np.ndarray, starts: np.ndarray, days: int, skip: int) -
     NaN when none is known."""
     position = np.arange(len(values))
     valid = ~np.isnan(values)
-    if np.array_equal(values[valid], np.round(values[valid])):  # whole numbers: exact
-        hi = position - skip + 1
-        lo = np.clip(position - skip - days + 1, starts, None)
-        hi = np.maximum(hi, lo)
-        counts = np.concatenate(([0], np.cumsum(valid)))
-        sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
-        return np.where(counts[hi] - counts[lo] > 0, sums[hi] - sums[lo], np.nan)
-    total = np.zeros(len(values))
-    known = np.zeros(len(values), dtype=bool)
-    for back in range(skip + days - 1, skip - 1, -1):
-        source = position - back
-        take = source >= starts
-        take[take] = valid[source[take]]
-        total[take] += values[source[take]]
-        known |= take
-    return np.where(known, total, np.nan)
+    known = np.concatenate(([0], np.cumsum(valid)))
+    lo = np.clip(position - skip - days + 1, starts, None)
+    hi = np.maximum(position - skip + 1, lo)
+    addends = np.where(valid, values, 0.0)
+    if np.array_equal(addends, np.round(addends)):  # whole numbers: running sums are exact
+        sums = np.concatenate(([0.0], np.cumsum(addends)))
+        total = sums[hi] - sums[lo]
+    else:
+        # Unknown values add 0.0, which changes no sum: each window is still its known
+        # values added oldest first.
+        total = np.zeros(len(values))
+        for back in range(skip + days - 1, skip - 1, -1):
+            if back < len(values):
+                inside = position[back:] - back >= starts[back:]
+                total[back:] += np.where(inside, addends[:len(values) - back], 0.0)
+    return np.where(known[hi] - known[lo] > 0, total, np.nan)
 
 
 def history_days(frame: pd.DataFrame) -> pd.Series:
