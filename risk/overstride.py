@@ -245,8 +245,10 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
         runs[["athlete_code", "activity_id", "day_ts"]], on="activity_id")
     if merged.empty:
         return empty
-    merged = merged.sort_values(["athlete_code", "day_ts", "activity_id"], kind="stable")
-    merged = merged.reset_index(drop=True)
+    order = np.lexsort((merged["activity_id"].to_numpy(),
+                        merged["day_ts"].to_numpy(dtype="datetime64[ns]").view("int64"),
+                        merged["athlete_code"].to_numpy()))
+    merged = merged.take(order).reset_index(drop=True)
     lines = weekly_baselines(merged, settings)
     merged["intercept"], merged["slope"], merged["base_windows"] = lines.T
     judged = merged[merged["intercept"].notna()].copy()
@@ -254,17 +256,22 @@ def overstride_assessment(sessions: pd.DataFrame, windows: pd.DataFrame | None,
         return empty
     expected = judged["intercept"] + judged["slope"] * judged["speed_mps"]
     judged["residual"] = 100.0 * (judged["cadence_spm"] - expected) / expected
-    per_run = judged.groupby(["athlete_code", "activity_id"], sort=False).agg(
-        day_ts=("day_ts", "first"), flat_s=("duration_s", "sum"),
-        observed=("cadence_spm", "median"), speed=("speed_mps", "median"),
-        residual=("residual", "median"), intercept=("intercept", "first"),
-        slope=("slope", "first"), base_windows=("base_windows", "first")).reset_index()
+    if judged["activity_id"].is_unique:  # one window per run (run summaries): no grouping
+        per_run = judged.rename(columns={"duration_s": "flat_s", "cadence_spm": "observed",
+                                         "speed_mps": "speed"})
+    else:
+        per_run = judged.groupby(["athlete_code", "activity_id"], sort=False).agg(
+            day_ts=("day_ts", "first"), flat_s=("duration_s", "sum"),
+            observed=("cadence_spm", "median"), speed=("speed_mps", "median"),
+            residual=("residual", "median"), intercept=("intercept", "first"),
+            slope=("slope", "first"), base_windows=("base_windows", "first")).reset_index()
     per_run = per_run[per_run["flat_s"] >= settings.overstride_min_flat_s]
     residual = per_run["residual"].round(6)
     result = pd.DataFrame({
         "athlete": names.reindex(per_run["athlete_code"]).to_numpy(),
         "activity_id": per_run["activity_id"],
-        "local_date": per_run["day_ts"].dt.date, FLAT_STEADY_S: per_run["flat_s"],
+        "local_date": per_run["day_ts"].to_numpy(dtype="datetime64[D]").astype(object),
+        FLAT_STEADY_S: per_run["flat_s"],
         OBSERVED_CADENCE_SPM: per_run["observed"],
         EXPECTED_CADENCE_SPM: per_run["intercept"] + per_run["slope"] * per_run["speed"],
         CADENCE_RESIDUAL_PCT: residual, BASELINE_WINDOWS: per_run["base_windows"].astype(int),

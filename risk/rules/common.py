@@ -95,10 +95,16 @@ DAILY_HELPERS: tuple[str, ...] = ("day_ts", "athlete_code")
 def _sorted_by_athlete(frame: pd.DataFrame, time_column: str) -> pd.DataFrame:
     """``frame`` stably sorted by athlete name then ``time_column``, default index, with
     ``athlete_code`` (0, 1, ... in name order)."""
-    codes, _ = pd.factorize(frame["athlete"], sort=True)
+    athletes = frame["athlete"].to_numpy(dtype=object)  # plain objects: read by every rule
+    codes, _ = pd.factorize(athletes, sort=True)
     times = frame[time_column].to_numpy(dtype="datetime64[ns]").view("int64")
     order = np.lexsort((times, codes))
-    out = frame.take(order).reset_index(drop=True)
+    if np.array_equal(order, np.arange(len(order))):  # already in order: no copy
+        out = frame.reset_index(drop=True)
+    else:
+        out = frame.take(order).reset_index(drop=True)
+        athletes = athletes[order]
+    out["athlete"] = pd.Series(athletes, dtype=object, copy=False)
     out["athlete_code"] = codes[order]
     return out
 
@@ -206,7 +212,7 @@ def daily_sorted(daily: pd.DataFrame) -> pd.DataFrame:
     if _is_prepared(daily, DAILY_HELPERS, "day_ts"):
         return daily.copy(deep=False)
     require(daily, ("athlete", "local_date"), "daily", "build it with risk.daily.daily_frame")
-    frame = daily.copy()
+    frame = daily.copy(deep=False)
     frame["day_ts"] = as_day(frame["local_date"])
     return _sorted_by_athlete(frame, "day_ts")
 
