@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from risk import evidence_load as ev
@@ -15,10 +16,9 @@ from risk.flag import Flag
 from risk.rules.common import (
     daily_sorted,
     episode_starts,
-    firing_rows,
+    firing_days,
     measure_words,
     require,
-    to_date,
 )
 from risk.settings import RiskSettings
 
@@ -91,22 +91,23 @@ def acwr_flags(daily: pd.DataFrame, settings: RiskSettings,
     usable &= ~injury_suppression(frame, injuries, settings.injury_suppress_days)
     high = usable & (ratio.round(6) >= settings.acwr_high)
     low = usable & (ratio.round(6) < settings.acwr_low)
+    measures = (frame["load_measure"].to_numpy(dtype=object) if "load_measure" in frame
+                else np.full(len(frame), "distance_km", dtype=object))
+    ratios = ratio.to_numpy(dtype=float)
+    acute, chronic = _weekly(frame, "acute_load"), _weekly(frame, "chronic_load_uncoupled")
     flags = []
-    columns = ("athlete", "day_ts", "load_measure", "acute_load", "chronic_load_uncoupled")
     for kind, condition in (("acwr_high", high), ("acwr_low", low)):
-        for row in firing_rows(frame, episode_starts(frame, condition), columns):
-            flags.append(_flag(row, kind, float(ratio[row["index"]]), settings))
+        for index, athlete, day in firing_days(frame, episode_starts(frame, condition)):
+            flags.append(_flag(athlete, day, kind, float(ratios[index]), str(measures[index]),
+                               float(acute[index]), float(chronic[index]), settings))
     return flags
 
 
-def _flag(row: dict[str, Any], kind: str, ratio: float, settings: RiskSettings) -> Flag:
-    measure = str(row["load_measure"]) if "load_measure" in row else "distance_km"
+def _flag(athlete: str, day: dt.date, kind: str, ratio: float, measure: str, acute: float,
+          chronic: float, settings: RiskSettings) -> Flag:
     name, unit = measure_words(measure)
-    acute = _weekly(row, "acute_load")
-    chronic = _weekly(row, "chronic_load_uncoupled")
     amounts = (f" ({acute:.1f} vs {chronic:.1f} {unit} per week)"
-               if acute is not None and chronic is not None else "")
-    day = to_date(row["day_ts"])
+               if np.isfinite(acute) and np.isfinite(chronic) else "")
     if kind == "acwr_high":
         message = (f"In the 7 days to {day} your {name} was {ratio:.2f} times your "
                    f"average week of the 3 weeks before{amounts}. {CAVEAT}")
@@ -121,16 +122,14 @@ def _flag(row: dict[str, Any], kind: str, ratio: float, settings: RiskSettings) 
                   "of your 30-day longest.")
         threshold = settings.acwr_low
         category = "below_band"
-    return Flag(athlete=str(row["athlete"]), local_date=day, kind=kind,
+    return Flag(athlete=athlete, local_date=day, kind=kind,
                 severity="low", value=round(ratio, 6), threshold=threshold, unit="ratio",
                 message=message, advice=advice, evidence_key=ev.ACWR, category=category)
 
 
-def _weekly(row: dict[str, Any], column: str) -> float | None:
-    if column not in row:
-        return None
-    try:
-        value = float(row[column])
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(value) else 7.0 * value
+def _weekly(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Seven times the daily mean ``column`` (a week's load); NaN where unknown or absent."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return 7.0 * pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float,
+                                                                          na_value=np.nan)

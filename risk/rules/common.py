@@ -336,20 +336,6 @@ def streak_lengths(frame: pd.DataFrame, condition: pd.Series) -> pd.Series:
     return pd.Series(np.where(cond, position - last_break, 0), index=frame.index)
 
 
-def firing_rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray,
-                columns: Iterable[str]) -> list[dict[str, Any]]:
-    """The rows of ``frame`` where ``mask`` holds, as plain dicts of ``columns`` (plus
-    ``index``, the row label): flags are built only for the few rows that fire."""
-    chosen = np.flatnonzero(np.asarray(mask, dtype=bool))
-    present = [c for c in columns if c in frame.columns]
-    part = frame.iloc[chosen][present]
-    rows: list[dict[str, Any]] = [{str(k): v for k, v in row.items()}
-                                  for row in part.to_dict("records")]
-    for row, label in zip(rows, frame.index[chosen], strict=True):
-        row["index"] = label
-    return rows
-
-
 def firing_days(frame: pd.DataFrame,
                 mask: pd.Series | np.ndarray) -> list[tuple[int, str, dt.date]]:
     """``(row position, athlete, local date)`` of the rows of a :func:`daily_sorted` or

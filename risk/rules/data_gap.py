@@ -14,11 +14,10 @@ from risk.flag import Flag
 from risk.rules.common import (
     daily_sorted,
     episode_starts,
-    firing_rows,
+    firing_days,
     history_days,
     require,
     streak_lengths,
-    to_date,
     trailing,
 )
 from risk.settings import RiskSettings
@@ -53,12 +52,9 @@ def data_gap_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
     missing = frame["load_status"].eq("missing")
     streak = streak_lengths(frame, missing)
     streaks = streak.to_numpy()
-    for row in firing_rows(frame, streak == int(settings.data_gap_missing_days),
-                           ("athlete", "day_ts")):
-        index = row["index"]
-        day = to_date(row["day_ts"])
+    for index, athlete, day in firing_days(frame, streak == int(settings.data_gap_missing_days)):
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="data_gap",
+            athlete=athlete, local_date=day, kind="data_gap",
             severity="low", value=float(streaks[index]), threshold=settings.data_gap_missing_days,
             unit="days",
             message=f"{int(streaks[index])} days up to {day} are marked as trained but not "
@@ -74,11 +70,9 @@ def data_gap_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
            & (usual >= settings.data_gap_min_usual_days)
            & (history_days(frame) >= window + history - 1))
     recents, usuals = recent.to_numpy(), usual.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, few), ("athlete", "day_ts")):
-        index = row["index"]
-        day = to_date(row["day_ts"])
+    for index, athlete, day in firing_days(frame, episode_starts(frame, few)):
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="data_gap",
+            athlete=athlete, local_date=day, kind="data_gap",
             severity="low", value=float(recents[index]),
             threshold=round(settings.data_gap_recorded_frac * float(usuals[index]), 6),
             unit="days",

@@ -16,7 +16,7 @@ from risk.rules.common import (
     daily_sorted,
     episode_starts,
     exceeds_array,
-    firing_rows,
+    firing_days,
     pct_change,
     prior_window,
     run_sessions,
@@ -99,11 +99,10 @@ def hill_week_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
                                                settings.hill_week_min_delta_m)
     flags = []
     weeks, bases = week.to_numpy(), base.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, condition), ("athlete", "day_ts")):
-        this, usual = float(weeks[row["index"]]), float(bases[row["index"]])
-        day = to_date(row["day_ts"])
+    for index, athlete, day in firing_days(frame, episode_starts(frame, condition)):
+        this, usual = float(weeks[index]), float(bases[index])
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="hill_spike",
+            athlete=athlete, local_date=day, kind="hill_spike",
             severity="moderate", value=this, threshold=round(settings.hill_week_factor * usual, 6),
             unit="m",
             message=f"You climbed {this:.0f} m in the 7 days to {day}, against {usual:.0f} m in "

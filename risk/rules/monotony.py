@@ -15,10 +15,9 @@ from risk.rules.common import (
     daily_sorted,
     episode_starts,
     expanding_before,
-    firing_rows,
+    firing_days,
     measure_words,
     require,
-    to_date,
 )
 from risk.settings import RiskSettings
 
@@ -59,15 +58,14 @@ def monotony_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
         if "load_measure" in frame else "training load"
     flags = []
     values = monotony.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, monotony.round(6) > settings.monotony_max),
-                           ("athlete", "day_ts")):
-        value = float(values[row["index"]])
-        day = to_date(row["day_ts"])
+    above = episode_starts(frame, monotony.round(6) > settings.monotony_max)
+    for index, athlete, day in firing_days(frame, above):
+        value = float(values[index])
         capped = value >= settings.monotony_cap
         what = ("every day carried the same load (no variation)" if capped
                 else f"monotony was {value:.1f} (above {settings.monotony_max:.1f})")
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="monotony_high",
+            athlete=athlete, local_date=day, kind="monotony_high",
             severity="low", value=value, threshold=settings.monotony_max, unit="ratio",
             message=f"In the 7 days to {day} your {measure} {what}: little difference "
             "between hard, easy and rest days.",
@@ -79,11 +77,10 @@ def monotony_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
                              settings.strain_percentile / 100.0)
     high = strain.round(6) > limit.round(6)
     strains, limits = strain.to_numpy(), limit.to_numpy()
-    for row in firing_rows(frame, episode_starts(frame, high), ("athlete", "day_ts")):
-        value, threshold = float(strains[row["index"]]), float(limits[row["index"]])
-        day = to_date(row["day_ts"])
+    for index, athlete, day in firing_days(frame, episode_starts(frame, high)):
+        value, threshold = float(strains[index]), float(limits[index])
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="monotony_high",
+            athlete=athlete, local_date=day, kind="monotony_high",
             severity="moderate", value=value, threshold=threshold, unit="au",
             message=f"Your training strain in the 7 days to {day} ({value:.0f}) was above "
             f"{settings.strain_percentile:.0f} % of your own earlier weeks ({threshold:.0f}).",

@@ -20,7 +20,7 @@ from risk.rules.common import (
     daily_sorted,
     episode_starts,
     exceeds_array,
-    firing_rows,
+    firing_days,
     history_days,
     km,
     pct,
@@ -233,13 +233,12 @@ def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag
     starts = episode_starts(frame, condition)
     flags = []
     weeks, previous_weeks = week.to_numpy(), previous.to_numpy()
-    for row in firing_rows(frame, starts, ("athlete", "day_ts")):
-        this, before = float(weeks[row["index"]]), float(previous_weeks[row["index"]])
+    for index, athlete, day in firing_days(frame, starts):
+        this, before = float(weeks[index]), float(previous_weeks[index])
         change = pct_change(this, before)
         severity = "moderate" if change > settings.weekly_spike_moderate_pct else "low"
-        day = to_date(row["day_ts"])
         flags.append(Flag(
-            athlete=str(row["athlete"]), local_date=day, kind="weekly_spike",
+            athlete=athlete, local_date=day, kind="weekly_spike",
             severity=severity, value=change, threshold=settings.weekly_spike_pct, unit="%",
             message=f"You ran {km(this)} in the 7 days to {day}, {pct(change)} more than the "
             f"7 days before ({km(before)}).",
