@@ -550,10 +550,7 @@ def record_write(store: Store, athlete_id: int, what: str, detail: str = "", *,
     int
         The number of rows written (0 or 1).
     """
-    principal = store.principal
-    if principal.role not in STAFF_ROLES or athlete_id == principal.athlete_id:
-        return 0
-    return record(store, [athlete_id], "write", what, detail, connection=connection)
+    return _record_staff(store, athlete_id, "write", what, detail, connection)
 
 
 def record_report(store: Store, athlete_id: int, fmt: str, start: dt.date,
@@ -571,11 +568,17 @@ def record_report(store: Store, athlete_id: int, fmt: str, start: dt.date,
     int
         The number of rows written (0 or 1).
     """
+    return _record_staff(store, athlete_id, "report", "reports",
+                         f"format={fmt}; window={start.isoformat()}/{end.isoformat()}")
+
+
+def _record_staff(store: Store, athlete_id: int, action: str, what: str, detail: str,
+                  connection: Connection | None = None) -> int:
+    """:func:`record` one row when staff act on another athlete's data; 0 otherwise."""
     principal = store.principal
     if principal.role not in STAFF_ROLES or athlete_id == principal.athlete_id:
         return 0
-    return record(store, [athlete_id], "report", "reports",
-                  f"format={fmt}; window={start.isoformat()}/{end.isoformat()}")
+    return record(store, [athlete_id], action, what, detail, connection=connection)
 
 
 def audit(store: Store, athlete: str | None = None) -> pd.DataFrame:
