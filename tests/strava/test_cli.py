@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
 
 from etl.store import Store
 from etl.strava.client import Transport
@@ -131,3 +139,44 @@ def test_connect_through_the_browser_callback(tmp_path, make_fake, monkeypatch, 
     out = capsys.readouterr().out
     assert "/oauth/authorize?" in out and "scope=read%2Cactivity%3Aread_all" in out
     assert "connected athlete 'ada'" in out
+
+
+def _webhook_process(db: str, *options: str) -> subprocess.Popen[str]:
+    secrets = str(Path(db.removeprefix("sqlite:///")).with_name("no-secrets.toml"))
+    env = {**os.environ, "LOADWATCH_STRAVA_VERIFY_TOKEN": "", "LOADWATCH_SECRETS_FILE": secrets}
+    return subprocess.Popen([sys.executable, "-m", "loadwatch", "--db", db, "strava", "webhook",
+                             *options], env=env, stderr=subprocess.PIPE, text=True)
+
+
+def test_webhook_command_answers_strava_and_records_events(tmp_path):
+    """``loadwatch strava webhook`` as a process: validation, one event, Ctrl-C."""
+    db = _db(tmp_path)
+    process = _webhook_process(db, "--port", "0", "--verify-token", "hook-token")
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert "listening for Strava webhook events" in line
+        url = re.search(r"http://[\d.]+:\d+", line).group(0)  # type: ignore[union-attr]
+        challenge = requests.get(url, params={"hub.mode": "subscribe", "hub.challenge": "c1",
+                                              "hub.verify_token": "hook-token"}, timeout=10)
+        assert challenge.json() == {"hub.challenge": "c1"}
+        event = {"aspect_type": "delete", "event_time": 1, "object_id": 42,
+                 "object_type": "activity", "owner_id": 26462176, "subscription_id": 7,
+                 "updates": {}}
+        assert requests.post(url, json=event, timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "stopped; 1 events recorded" in err
+    from etl.store import strava_state as state
+
+    pending = state.pending_events(Store.open(db))
+    assert [(e.object_id, e.aspect_type) for e in pending] == [(42, "delete")]
+
+
+def test_webhook_command_without_a_verify_token_exits_2(tmp_path):
+    process = _webhook_process(_db(tmp_path))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "--verify-token" in err and "LOADWATCH_STRAVA_VERIFY_TOKEN" in err
