@@ -25,10 +25,8 @@ from etl.store import Store
 from etl.store import access as A
 from tests.access.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOIDC
 from tests.access.world import run
+from tests.browser import chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_S = 120
 RENDER_S = 120
@@ -36,8 +34,7 @@ FIRST, SECOND = "Annika Quist", "Bertil Zorn"
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's "
-                       "chromium to run the end-to-end sign-in test"),
+    needs_chromium("run the end-to-end sign-in test"),
 ]
 
 
@@ -121,12 +118,8 @@ def server(server_db: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _sign_in(browser: object, base: str, email: str) -> object:

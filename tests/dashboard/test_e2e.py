@@ -19,21 +19,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, needs_chromium
 from tests.factories.fit import steady_samples
 from tests.factories.gpx import gpx_document
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = ("", "load", "activities", "log", "roster", "review", "data", "settings")
 STARTUP_S = 300
 RENDER_S = 180
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"{CHROMIUM} is missing: install Debian's chromium to run the "
-                              "end-to-end dashboard test"),
+    needs_chromium("run the end-to-end dashboard test"),
 ]
 
 
@@ -85,12 +81,8 @@ def demo_server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def settle(page: object, timeout_s: float = RENDER_S) -> None:

@@ -28,6 +28,7 @@ from etl.store import Store, log
 from risk import symptom_codes as S
 from risk.flag import Flag, flags_frame
 from risk.review import Review, pre_injury_review
+from tests.browser import chromium, needs_chromium
 from tests.dashboard.conftest import no_exception
 
 ONSET = dt.date(2024, 5, 12)
@@ -303,28 +304,17 @@ def test_review_page_offers_both_downloads(app: Callable[[str], AppTest], demo_u
 
 
 # -- the HTML in a real browser: drawn, and nothing fetched from anywhere ----------------------
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.mark.e2e
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's "
-                    "chromium to open the report in a browser")
+@needs_chromium("open the report in a browser")
 def test_html_draws_offline_in_chromium(page_html: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright drives Chromium")
     path = tmp_path / "review.html"
     path.write_text(page_html, encoding="utf-8")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            requested: list[str] = []
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(path.as_uri())
-            page.wait_for_selector("#timeline-plot .main-svg", timeout=60_000)
-            page.wait_for_selector("#weekly-plot .main-svg", timeout=60_000)
-            assert page.locator("#what-changed h2").is_visible()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(path.as_uri())
+        page.wait_for_selector("#timeline-plot .main-svg", timeout=60_000)
+        page.wait_for_selector("#weekly-plot .main-svg", timeout=60_000)
+        assert page.locator("#what-changed h2").is_visible()
     assert [url for url in requested if not url.startswith(("file:", "data:"))] == []
