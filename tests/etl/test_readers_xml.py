@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from etl.errors import CorruptFileError, HostileInputError, NoDataError
+from etl.errors import CorruptFileError, HostileInputError, InputError, NoDataError
 from etl.readers import read_activity
+from etl.readers.xml_safety import parse_text
 from loadwatch import columns as C
 from tests.factories import (
     Sample,
@@ -195,6 +196,20 @@ def test_hostile_xml_is_refused(root: str, payload: str, tmp_path: Path) -> None
     message = str(info.value)
     assert message.startswith(f"{name}: ") and "nothing in it was expanded or fetched" in message
     assert "TOP-SECRET-VALUE" not in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_hostile_xml_in_another_encoding_is_refused(encoding: str) -> None:
+    """A declaration in a wide encoding is refused too (as hostile, or before parsing as not
+    a GPX file); nothing is expanded."""
+    text = billion_laughs("gpx").replace('<?xml version="1.0"?>',
+                                         f'<?xml version="1.0" encoding="{encoding}"?>')
+    with pytest.raises(InputError) as info:
+        read_activity(text.encode(encoding), "wide.gpx")
+    assert "lol" not in str(info.value)
+    if encoding == "utf-16":  # with its byte-order mark expat reads it, and so does the check
+        with pytest.raises(HostileInputError):
+            parse_text(text.encode(encoding), "wide.gpx", "GPX")
 
 
 def test_gpx_points_out_of_order_are_sorted_by_time() -> None:
