@@ -64,10 +64,10 @@ ENTRIES: tuple[Evidence, ...] = (
         "(doi:10.2519/jospt.2019.8541).",
         doi="10.2519/jospt.2014.5164",
         grade="A",
-        summary="Weak: >30 % vs <10 % gave HR 1.59 (0.96-2.66, p = .07) for distance-related "
-        "injuries only; Damsted's 20-60 % effect was transient (21 d); Frandsen 2025 found no "
-        "week-to-week effect; the 10 % rule had no protective effect (Buist 2008). Secondary "
-        "flag only.",
+        summary="Grade A study design, imprecise effect: >30 % vs <10 % gave HR 1.59 "
+        "(0.96-2.66, p = .07) for distance-related injuries only; Damsted's 20-60 % effect "
+        "was transient (21 d); Frandsen 2025 found no week-to-week effect; the 10 % rule had "
+        "no protective effect (Buist 2008). Secondary flag only.",
     ),
     Evidence(
         key=ACWR,

@@ -192,7 +192,7 @@ def _same_day_flags(runs: pd.DataFrame, settings: RiskSettings,
 
 
 def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag]:
-    """7-day running distance against the previous 7 days (secondary flag, weak evidence).
+    """7-day running distance against the previous 7 days (secondary flag, imprecise evidence).
 
     Parameters
     ----------
@@ -242,8 +242,9 @@ def weekly_spike_flags(daily: pd.DataFrame, settings: RiskSettings) -> list[Flag
             severity=severity, value=change, threshold=settings.weekly_spike_pct, unit="%",
             message=f"You ran {km(this)} in the 7 days to {day}, {pct(change)} more than the "
             f"7 days before ({km(before)}).",
-            advice="A secondary signal with weak evidence: check that single runs stay within "
-            "10 % of your 30-day longest and let this week's volume settle before adding more.",
+            advice="A secondary signal (the evidence for week-to-week change is imprecise): "
+            "check that single runs stay within 10 % of your 30-day longest and let this "
+            "week's volume settle before adding more.",
             evidence_key=ev.WEEKLY_SPIKE, category="week_over_week",
             details={"week_km": this, "previous_week_km": before},
         ))
