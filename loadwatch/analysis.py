@@ -116,6 +116,8 @@ def settings_for_athletes(store: Store, activities: pd.DataFrame,
     """
     rows = store.athletes()
     info = {str(r["athlete"]): r for r in rows.to_dict(orient="records")}
+    rows_of = (activities.groupby(activities[C.ATHLETE].astype(object), sort=False).indices
+               if not activities.empty else {})
     result: dict[str, AthleteSettings] = {}
     for name in names:
         row = info.get(name, {})
@@ -123,7 +125,7 @@ def settings_for_athletes(store: Store, activities: pd.DataFrame,
         given = {k: float(stored[k]) for k in FIELD_NAMES
                  if k != "sex" and stored.get(k) is not None}
         sex = row.get("sex") if row.get("sex") in ("M", "F") else None
-        own = activities[activities[C.ATHLETE] == name] if not activities.empty else activities
+        own = activities.iloc[rows_of.get(name, [])]
         try:
             result[name] = estimate_athlete_settings(own, sex=sex, **given)
         except SettingsError as exc:
@@ -272,10 +274,14 @@ def analyse(store: Store, athletes: Sequence[str] | None = None, *,
         For an unknown load measure or invalid athlete settings.
     """
     names = athlete_names(store, athletes)
-    frames = [store.activities(name, until=until) for name in names]
-    frames = [f for f in frames if not f.empty]
-    activities = (pd.concat(frames, ignore_index=True) if frames
-                  else pd.DataFrame(columns=list(ACTIVITY_COLUMNS)))
+    if athletes is None:  # every readable athlete: one query, grouped by athlete as below
+        activities = store.activities(until=until).sort_values(
+            C.ATHLETE, kind="stable", ignore_index=True)
+    else:
+        frames = [f for f in (store.activities(name, until=until) for name in names)
+                  if not f.empty]
+        activities = (pd.concat(frames, ignore_index=True) if frames
+                      else pd.DataFrame(columns=list(ACTIVITY_COLUMNS)))
     athlete_settings = settings_for_athletes(store, activities, names)
     metrics = stream_metrics_frame(store, activities, athlete_settings)
     sessions = session_frame(attach_flat_steady(activities, metrics), metrics, athlete_settings)

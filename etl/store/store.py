@@ -425,7 +425,11 @@ class Store:
             query = query if rule is None else query.where(rule)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        frame = pd.DataFrame(rows, columns=[c for c in ACTIVITY_COLUMNS if c != C.AVG_SPEED_MPS])
+        names = [c for c in ACTIVITY_COLUMNS if c != C.AVG_SPEED_MPS]
+        # Column by column (a frame from row objects inspects every row: 4x slower).
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object)
+                              for name, values in zip(names, columns, strict=True)})
         frame[C.START_TIME_UTC] = pd.to_datetime(frame[C.START_TIME_UTC], utc=True)
         frame[C.START_TIME_LOCAL] = pd.to_datetime(frame[C.START_TIME_LOCAL])
         frame[C.LOCAL_DATE] = pd.to_datetime(frame[C.LOCAL_DATE]).dt.date
