@@ -114,8 +114,10 @@ def _num(value: Any) -> float:
 
 # -- the run that preceded an entry -------------------------------------------------------------
 def _runs(sessions: pd.DataFrame | None) -> pd.DataFrame:
+    """The runs (``athlete``, ``local_date``, ``activity_id``, ``name``, ``km``) in athlete,
+    day and activity order."""
     if sessions is None or sessions.empty:
-        return pd.DataFrame(columns=["athlete", "local_date", "activity_id", "label"])
+        return pd.DataFrame(columns=["athlete", "local_date", "activity_id", "name", "km"])
     runs = sessions
     if "is_run" in runs.columns:
         runs = runs[runs["is_run"].astype(bool)]
@@ -128,24 +130,28 @@ def _runs(sessions: pd.DataFrame | None) -> pd.DataFrame:
     else:
         km = pd.Series(np.nan, index=runs.index)
     names = runs["name"] if "name" in runs.columns else pd.Series("", index=runs.index)
-    labels = [
-        f"'{n}' ({d:%Y-%m-%d}, {k:.1f} km)" if isinstance(n, str) and n and not math.isnan(k)
-        else (f"of {d:%Y-%m-%d} ({k:.1f} km)" if not math.isnan(k) else f"of {d:%Y-%m-%d}")
-        for n, d, k in zip(names, runs["local_date"], km, strict=True)
-    ]
-    out = pd.DataFrame({"athlete": runs["athlete"].to_numpy(),
+    out = pd.DataFrame({"athlete": runs["athlete"].to_numpy(dtype=object),
                         "local_date": runs["local_date"].to_numpy(),
-                        "activity_id": runs["activity_id"].to_numpy(), "label": labels})
+                        "activity_id": runs["activity_id"].to_numpy(),
+                        "name": names.to_numpy(dtype=object), "km": km.to_numpy(dtype=float)})
     return out.sort_values(["athlete", "local_date", "activity_id"], kind="stable")
+
+
+def _run_label(name: object, day: dt.date, km: float) -> str:
+    """E.g. "'Hill reps' (2024-05-04, 12.0 km)", or "of 2024-05-04 (12.0 km)" without a name."""
+    if isinstance(name, str) and name and not math.isnan(km):
+        return f"'{name}' ({day:%Y-%m-%d}, {km:.1f} km)"
+    return f"of {day:%Y-%m-%d} ({km:.1f} km)" if not math.isnan(km) else f"of {day:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
 class RunIndex:
-    """Each athlete's runs in day order (built once by :func:`run_index`)."""
+    """Each athlete's runs in day order (built once by :func:`run_index`); labels are written
+    only for the runs asked about."""
 
     days: dict[str, list[dt.date]]
     ids: dict[str, list[int]]
-    labels: dict[str, list[str]]
+    runs: dict[str, list[tuple[object, float]]]
 
     def preceding(self, athlete: str, day: dt.date,
                   activity_id: Any = None) -> tuple[int | None, str]:
@@ -155,11 +161,12 @@ class RunIndex:
         ids = self.ids.get(athlete, [])
         if activity_id is not None and not pd.isna(activity_id) and int(activity_id) in ids:
             position = len(ids) - 1 - ids[::-1].index(int(activity_id))
-            return int(activity_id), self.labels[athlete][position]
-        position = bisect.bisect_right(self.days.get(athlete, []), day)
-        if position == 0:
-            return None, "(no run recorded before it)"
-        return ids[position - 1], self.labels[athlete][position - 1]
+        else:
+            position = bisect.bisect_right(self.days.get(athlete, []), day) - 1
+            if position < 0:
+                return None, "(no run recorded before it)"
+        name, km = self.runs[athlete][position]
+        return ids[position], _run_label(name, self.days[athlete][position], km)
 
 
 def run_index(sessions: pd.DataFrame | None) -> RunIndex:
@@ -167,13 +174,14 @@ def run_index(sessions: pd.DataFrame | None) -> RunIndex:
     runs = _runs(sessions)
     days: dict[str, list[dt.date]] = {}
     ids: dict[str, list[int]] = {}
-    labels: dict[str, list[str]] = {}
-    for athlete, day, activity, label in zip(runs["athlete"], runs["local_date"],
-                                             runs["activity_id"], runs["label"], strict=True):
+    facts: dict[str, list[tuple[object, float]]] = {}
+    for athlete, day, activity, name, km in zip(runs["athlete"], runs["local_date"],
+                                                runs["activity_id"], runs["name"], runs["km"],
+                                                strict=True):
         days.setdefault(str(athlete), []).append(day)
         ids.setdefault(str(athlete), []).append(int(activity))
-        labels.setdefault(str(athlete), []).append(str(label))
-    return RunIndex(days, ids, labels)
+        facts.setdefault(str(athlete), []).append((name, float(km)))
+    return RunIndex(days, ids, facts)
 
 
 # -- pain-monitoring rules ----------------------------------------------------------------------
@@ -345,8 +353,10 @@ def wellness_scores(wellness: pd.DataFrame) -> pd.DataFrame:
     return out[columns]
 
 
-def wellness_flags(wellness: pd.DataFrame) -> list[Flag]:
+def wellness_flags(wellness: pd.DataFrame, scores: pd.DataFrame | None = None) -> list[Flag]:
     """``poor_recovery`` flags from wellness z-scores (z >= 1.5 once, or >= 1.0 two days running).
+
+    ``scores`` are :func:`wellness_scores` of ``wellness`` when the caller has them already.
 
     Returns
     -------
@@ -354,7 +364,8 @@ def wellness_flags(wellness: pd.DataFrame) -> list[Flag]:
         Kind ``poor_recovery``, category ``wellness_one_day`` or ``wellness_two_days``,
         severity moderate, value = z, evidence key ``hooper_wellness``.
     """
-    scores = wellness_scores(wellness)
+    if scores is None:
+        scores = wellness_scores(wellness)
     flags: list[Flag] = []
     for _athlete, group in scores.groupby("athlete", sort=True):
         previous_day: dt.date | None = None

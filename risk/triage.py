@@ -554,8 +554,8 @@ def assess(symptoms: pd.DataFrame, wellness: pd.DataFrame | None = None,
     flags = [*pain_response_flags(symptoms, sessions), *hint_flags(hints)]
     scores = pd.DataFrame()
     if wellness is not None and not wellness.empty:
-        flags += wellness_flags(wellness)
         scores = wellness_scores(wellness)
+        flags += wellness_flags(wellness, scores)
     return ClinicalAssessment(tuple(flags), hints_frame(hints), scores)
 
 
