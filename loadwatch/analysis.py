@@ -21,10 +21,9 @@ from etl.store import Store, metrics_cache
 from etl.store.log import LogFrames, log_frames
 from etl.store.store import ACTIVITY_COLUMNS
 from loadwatch import columns as C
-from risk.athlete import FIELD_NAMES, AthleteSettings, estimate_athlete_settings
+from risk.athlete import FIELD_NAMES, AthleteSettings, estimate_squad_settings
 from risk.context import context_metrics
 from risk.daily import daily_frame
-from risk.errors import SettingsError
 from risk.flag import flags_frame
 from risk.overstride import SESSION_WINDOW_COLUMNS, attach_flat_steady, flat_steady_summary
 from risk.session import STREAM_METRICS, summarise_streams
@@ -116,22 +115,14 @@ def settings_for_athletes(store: Store, activities: pd.DataFrame,
     """
     rows = store.athletes()
     info = {str(r["athlete"]): r for r in rows.to_dict(orient="records")}
-    rows_of = (activities.groupby(activities[C.ATHLETE].astype(object), sort=False).indices
-               if not activities.empty else {})
-    result: dict[str, AthleteSettings] = {}
+    given: dict[str, dict[str, Any]] = {}
     for name in names:
         row = info.get(name, {})
         stored: Mapping[str, Any] = row.get("settings") or {}
-        given = {k: float(stored[k]) for k in FIELD_NAMES
-                 if k != "sex" and stored.get(k) is not None}
-        sex = row.get("sex") if row.get("sex") in ("M", "F") else None
-        own = activities.iloc[rows_of.get(name, [])]
-        try:
-            result[name] = estimate_athlete_settings(own, sex=sex, **given)
-        except SettingsError as exc:
-            raise SettingsError(f"athlete {name!r}: {exc}; correct the athlete's settings") \
-                from None
-    return result
+        given[name] = {k: float(stored[k]) for k in FIELD_NAMES
+                       if k != "sex" and stored.get(k) is not None}
+        given[name]["sex"] = row.get("sex") if row.get("sex") in ("M", "F") else None
+    return estimate_squad_settings(activities, given, names)
 
 
 def _cache_key(settings: AthleteSettings, version: str) -> str:

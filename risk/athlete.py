@@ -8,7 +8,9 @@ sessions, and records which values were estimated so the dashboard can badge the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import pandas as pd
 
@@ -138,15 +140,41 @@ def estimate_threshold_speed(sessions: pd.DataFrame) -> dict[str, float]:
     return result
 
 
-def estimate_squad_settings(sessions: pd.DataFrame) -> dict[str, AthleteSettings]:
-    """:func:`estimate_athlete_settings` for every athlete of ``sessions`` at once (nothing
-    given: every value estimated or defaulted)."""
-    if sessions.empty or C.ATHLETE not in sessions.columns:
-        return {}
-    max_hr = estimate_max_hr(sessions)
-    speed = estimate_threshold_speed(sessions)
-    return {name: _settings(max_hr.get(name), speed.get(name))
-            for name in pd.unique(sessions[C.ATHLETE])}
+def estimate_squad_settings(sessions: pd.DataFrame,
+                            given: Mapping[str, Mapping[str, Any]] | None = None,
+                            names: Iterable[str] | None = None) -> dict[str, AthleteSettings]:
+    """:func:`estimate_athlete_settings` for many athletes at once (one grouped pass).
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Activities of every athlete (``athlete`` column).
+    given : mapping, optional
+        Per athlete, the values they entered (``sex`` and the keyword arguments of
+        :func:`estimate_athlete_settings`); the rest is estimated or defaulted.
+    names : iterable of str, optional
+        The athletes to return (default: those of ``sessions``); one without activities gets
+        the defaults.
+
+    Raises
+    ------
+    SettingsError
+        For invalid given values; the message names the athlete.
+    """
+    if names is None:
+        names = pd.unique(sessions[C.ATHLETE]) if C.ATHLETE in sessions.columns else []
+    some = not sessions.empty and C.ATHLETE in sessions.columns
+    max_hr = estimate_max_hr(sessions) if some else {}
+    speed = estimate_threshold_speed(sessions) if some else {}
+    result: dict[str, AthleteSettings] = {}
+    for name in names:
+        try:
+            result[str(name)] = _settings(max_hr.get(str(name)), speed.get(str(name)),
+                                          **(given or {}).get(str(name), {}))
+        except SettingsError as exc:
+            raise SettingsError(f"athlete {name!r}: {exc}; correct the athlete's settings") \
+                from None
+    return result
 
 
 def _settings(max_hr: float | None, speed: float | None, *, sex: str | None = None,
