@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -76,8 +76,10 @@ class Flag:
 
 def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
     """Flags as a frame with :data:`FLAG_COLUMNS`, most urgent first within each day."""
-    rows = [{k: v for k, v in asdict(f).items() if k in FLAG_COLUMNS} for f in flags]
-    frame = pd.DataFrame(rows, columns=list(FLAG_COLUMNS))
+    # Column by column from the attributes (asdict would deep-copy every flag's details).
+    listed = list(flags)
+    frame = pd.DataFrame({name: pd.Series([getattr(f, name) for f in listed])
+                          for name in FLAG_COLUMNS})
     if frame.empty:
         return frame
     frame["_rank"] = frame["severity"].map(SEVERITY_RANK)
