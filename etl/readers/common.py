@@ -8,8 +8,10 @@ Pure functions over arrays and frames (no IO). The rules are documented in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,13 +80,48 @@ def round_offset(seconds: float) -> dt.timedelta:
     return dt.timedelta(minutes=15 * round(seconds / 900))
 
 
-def local_times(start_utc: dt.datetime, offset: dt.timedelta | None
+def local_times(start_utc: dt.datetime, offset: dt.timedelta | None, place_zone: str | None = None
                 ) -> tuple[dt.datetime, str]:
-    """(naive local wall time, timezone name) for a start time and a known or unknown offset."""
+    """(naive local wall time, timezone name) for a start time and a known or unknown offset.
+
+    Without an offset, ``place_zone`` (the IANA zone where the activity started, from
+    :func:`zone_at`) gives the local time; without either the time stays UTC.
+    """
+    if offset is None and place_zone:
+        return start_utc.astimezone(tzinfo_for(place_zone)).replace(tzinfo=None), place_zone
     if offset is None:
         return start_utc.astimezone(dt.UTC).replace(tzinfo=None), "UTC"
     zone = dt.timezone(offset)
     return start_utc.astimezone(zone).replace(tzinfo=None), offset_zone_name(offset)
+
+
+@functools.cache
+def _zone_finder() -> Any:
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def zone_at(latitude_deg: np.ndarray, longitude_deg: np.ndarray) -> str | None:
+    """The IANA time zone at the first usable position (where the activity started), from the
+    zone boundaries bundled with ``timezonefinder`` (offline); None without a position.
+
+    Only the zone's name is kept, never the position. (0, 0) is a device's "no fix", not a
+    place, and is skipped.
+    """
+    lat = np.asarray(latitude_deg, dtype="float64")
+    lon = np.asarray(longitude_deg, dtype="float64")
+    usable = (np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0)
+              & (np.abs(lon) <= 180.0) & ~((lat == 0.0) & (lon == 0.0)))
+    first = np.flatnonzero(usable)
+    if not len(first):
+        return None
+    name = _zone_finder().timezone_at(lng=float(lon[first[0]]), lat=float(lat[first[0]]))
+    try:
+        tzinfo_for(name)
+    except (LookupError, ValueError, TypeError):  # not in this system's zone database
+        return None
+    return str(name)
 
 
 def offset_of(moment: dt.datetime) -> dt.timedelta | None:

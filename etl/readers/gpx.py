@@ -267,9 +267,9 @@ def build_activity(content: Content, points: GpxPoints, *, source: str,
     start = _aware(first)
     stamps = np.array([(_aware(points.times[i]) - start).total_seconds() for i in order])
     index = np.array(order, dtype=np.intp)
-    distance = common.haversine_cumulative_m(
-        np.asarray(points.latitude, dtype="float64")[index],
-        np.asarray(points.longitude, dtype="float64")[index])
+    latitude = np.asarray(points.latitude, dtype="float64")[index]
+    longitude = np.asarray(points.longitude, dtype="float64")[index]
+    distance = common.haversine_cumulative_m(latitude, longitude)
     altitude = np.asarray(points.elevation, dtype="float64")[index]
     heart_rate = np.asarray(points.heart_rate, dtype="float64")[index]
     cadence = np.asarray(points.cadence, dtype="float64")[index]
@@ -279,7 +279,9 @@ def build_activity(content: Content, points: GpxPoints, *, source: str,
         stamps, distance_m=distance, altitude_m=altitude, heart_rate_bpm=heart_rate,
         cadence_spm=common.step_cadence_spm(cadence) if foot else None)
     summary = common.summarise(streams)
-    local, zone = common.local_times(start, common.offset_of(first))  # type: ignore[arg-type]
+    offset = common.offset_of(first)  # type: ignore[arg-type]
+    local, zone = common.local_times(
+        start, offset, common.zone_at(latitude, longitude) if offset is None else None)
     extra: dict[str, object] = {"format": "gpx"}
     if points.creator:
         extra["creator"] = points.creator

@@ -151,7 +151,9 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
                        if not np.isnan(v))
     lap_time = sum(v for v in (_float(lap.find(f"{ns}TotalTimeSeconds")) for lap in laps)
                    if not np.isnan(v))
-    local, zone = common.local_times(start.astimezone(dt.UTC), common.offset_of(start))
+    offset = common.offset_of(start)
+    local, zone = common.local_times(start.astimezone(dt.UTC), offset,
+                                     _start_zone(points) if offset is None else None)
     extra: dict[str, object] = {"format": "tcx"}
     if warning:
         extra["warnings"] = [warning]
@@ -179,6 +181,15 @@ def _read_one(content: Content, activity: ET.Element, ns: str, source: str, sour
         elevation_gain_m=gain, avg_heart_rate_bpm=hr_avg, max_heart_rate_bpm=hr_max,
         avg_cadence_spm=cadence, device=device, file_name=content.file_name, extra=extra)
     return ParsedActivity(record, streams)
+
+
+def _start_zone(points: _Points) -> str | None:
+    """The time zone where the earliest positioned trackpoint lies (see common.zone_at)."""
+    if not points.times:
+        return None
+    order = np.argsort(np.array([t.timestamp() for t in points.times]), kind="stable")
+    return common.zone_at(np.array(points.columns["lat"], dtype="float64")[order],
+                          np.array(points.columns["lon"], dtype="float64")[order])
 
 
 def _streams(points: _Points, start: dt.datetime, foot: bool) -> pd.DataFrame:

@@ -218,12 +218,16 @@ def test_fit_offset_gives_local_time_of_export_rows(store: Store, tmp_path: Path
     assert record["has_streams"]
 
 
-def test_timezone_option_sets_local_time_of_files_without_offset(store: Store,
-                                                                 tmp_path: Path) -> None:
+def test_timezone_option_sets_local_time_of_rows_without_a_place(store: Store,
+                                                                  tmp_path: Path) -> None:
+    """``--timezone`` is for rows whose file says neither an offset nor a place (here the
+    manual row 1003, 17:00 UTC); a GPX row takes the zone where its track starts."""
     import_paths(store, [small_export(tmp_path)], timezone="America/New_York")
     frame = store.activities().set_index("source_id")
-    assert frame.loc["1001", "start_time_local"] == dt.datetime(2024, 3, 5, 1, 30)   # EST
-    assert frame.loc["1001", "timezone"] == "America/New_York"
+    assert frame.loc["1003", "start_time_local"] == dt.datetime(2024, 3, 7, 12, 0)   # EST
+    assert frame.loc["1003", "timezone"] == "America/New_York"
+    assert frame.loc["1001", "start_time_local"] == dt.datetime(2024, 3, 5, 7, 30)   # CET
+    assert frame.loc["1001", "timezone"] == "Europe/Berlin"  # the track starts near Berlin
 
 
 def test_real_activities_csv_alone_in_a_zip_imports_every_row(

@@ -133,3 +133,19 @@ def test_haversine_along_a_meridian() -> None:
 ])
 def test_describe_content(data: bytes, expected: str) -> None:
     assert expected in content.describe_content(data)
+
+
+def test_zone_at_the_first_usable_position() -> None:
+    nan = float("nan")
+    assert common.zone_at(np.array([nan, 0.0, 59.91]), np.array([nan, 0.0, 10.75])) \
+        == "Europe/Oslo"  # no fix, then the (0, 0) of a device without one, then Oslo
+    assert common.zone_at(np.array([nan]), np.array([nan])) is None
+    assert common.zone_at(np.array([]), np.array([])) is None
+    assert common.zone_at(np.array([95.0]), np.array([10.0])) is None  # not a position
+
+
+def test_local_times_in_the_zone_of_a_place() -> None:
+    start = dt.datetime(2024, 7, 1, 21, 30, tzinfo=dt.UTC)
+    assert common.local_times(start, None, "Europe/Oslo") == (dt.datetime(2024, 7, 1, 23, 30),
+                                                             "Europe/Oslo")
+    assert common.local_times(start, dt.timedelta(hours=1), "Europe/Oslo")[1] == "UTC+01:00"

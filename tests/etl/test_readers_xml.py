@@ -72,10 +72,39 @@ def test_gpx_local_offset_gives_local_date() -> None:
     assert record.timezone == "UTC+02:00"
 
 
-def test_gpx_in_utc_keeps_utc() -> None:
+def test_gpx_in_utc_takes_the_zone_where_it_starts() -> None:
     (parsed,) = read_activity(gpx_document(START, steady_samples(60)).encode(), "a.gpx")
-    assert parsed.record.timezone == "UTC"
-    assert parsed.record.start_time_local == dt.datetime(2024, 5, 1, 6, 0)
+    assert parsed.record.timezone == "Africa/Lagos"  # the factory's default start, UTC+1
+    assert parsed.record.start_time_local == dt.datetime(2024, 5, 1, 7, 0)
+
+
+NEW_YORK = (40.7128, -74.0060)
+EVENING_UTC = dt.datetime(2024, 3, 5, 3, 30, tzinfo=dt.UTC)  # 22:30 on 4 March in New York
+
+
+@pytest.mark.parametrize("kind", ["gpx", "tcx"])
+def test_an_evening_run_in_utc_counts_for_its_local_day(kind: str) -> None:
+    """Strava's GPX and TCX files are in UTC: a run at 22:30 in New York (EST) is 03:30 UTC the
+    next day, and its local day comes from the zone at its first position."""
+    if kind == "gpx":
+        text = gpx_document(EVENING_UTC, steady_samples(60), origin=NEW_YORK)
+    else:
+        text = tcx_document([TcxLeg(EVENING_UTC, steady_samples(60), origin=NEW_YORK)])
+    (parsed,) = read_activity(text.encode(), f"evening.{kind}")
+    record = parsed.record
+    assert record.start_time_utc == EVENING_UTC
+    assert (record.start_time_local, record.timezone) == (dt.datetime(2024, 3, 4, 22, 30),
+                                                          "America/New_York")
+    assert record.local_date == dt.date(2024, 3, 4)
+    assert "40.7" not in repr(record) and not {"lat", "lon"} & set(parsed.streams.columns)
+
+
+def test_a_stated_offset_wins_over_the_place() -> None:
+    text = gpx_document(EVENING_UTC, steady_samples(60), origin=NEW_YORK,
+                        offset=dt.timedelta(hours=-4))
+    (parsed,) = read_activity(text.encode(), "offset.gpx")
+    assert parsed.record.timezone == "UTC-04:00"
+    assert parsed.record.start_time_local == dt.datetime(2024, 3, 4, 23, 30)
 
 
 def test_gpx_gap_longer_than_10_s_is_a_pause() -> None:

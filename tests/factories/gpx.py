@@ -29,12 +29,17 @@ def gpx_document(start: dt.datetime, samples: Sequence[Sample], *, sport: str | 
                  prefix: str = "gpxtpx", plain_extensions: bool = False,
                  offset: dt.timedelta | None = None, name: str = "Test run",
                  cadence_per_leg: bool = True, with_times: bool = True,
-                 creator: str = "loadwatch tests", version: str = "1.1") -> str:
-    """A one-track GPX file; cadence is written per leg (Strava/Garmin style) by default."""
+                 creator: str = "loadwatch tests", version: str = "1.1",
+                 origin: tuple[float, float] = (10.0, 5.0)) -> str:
+    """A one-track GPX file; cadence is written per leg (Strava/Garmin style) by default.
+
+    The track starts at ``origin`` (latitude, longitude; the default lies in Nigeria, UTC+1
+    all year) and runs north.
+    """
     points = []
     for sample in samples:
-        lat = 10.0 + (sample.distance_m or 0.0) / METRES_PER_DEGREE
-        parts = [f'<trkpt lat="{lat:.9f}" lon="5.000000000">']
+        lat = origin[0] + (sample.distance_m or 0.0) / METRES_PER_DEGREE
+        parts = [f'<trkpt lat="{lat:.9f}" lon="{origin[1]:.9f}">']
         if sample.altitude_m is not None:
             parts.append(f"<ele>{sample.altitude_m:.2f}</ele>")
         if with_times:

@@ -21,15 +21,17 @@ class TcxLeg:
     start: dt.datetime
     samples: Sequence[Sample]
     sport: str = "Running"
+    origin: tuple[float, float] = (10.0, 5.0)
+    """Latitude and longitude of the first point (the readers take the time zone there)."""
 
 
 def _trackpoint(leg: TcxLeg, sample: Sample, offset: dt.timedelta | None) -> str:
     parts = [f"<Trackpoint><Time>{iso(leg.start + dt.timedelta(seconds=sample.t_s), offset)}"
              "</Time>"]
     if sample.distance_m is not None:
-        lat = 10.0 + sample.distance_m / METRES_PER_DEGREE
+        lat = leg.origin[0] + sample.distance_m / METRES_PER_DEGREE
         parts.append(f"<Position><LatitudeDegrees>{lat:.9f}</LatitudeDegrees>"
-                     "<LongitudeDegrees>5.0</LongitudeDegrees></Position>")
+                     f"<LongitudeDegrees>{leg.origin[1]:.9f}</LongitudeDegrees></Position>")
     if sample.altitude_m is not None:
         parts.append(f"<AltitudeMeters>{sample.altitude_m:.2f}</AltitudeMeters>")
     if sample.distance_m is not None:
