@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from loadwatch.columns import GLOSSARY
-from risk.athlete import AthleteSettings, estimate_athlete_settings
+from risk.athlete import AthleteSettings, estimate_athlete_settings, estimate_squad_settings
 from risk.daily import DAILY_COLUMNS, daily_frame
 from risk.errors import FrameContractError, SettingsError
 from risk.sessions import SESSION_COLUMNS, session_frame
@@ -115,6 +115,23 @@ def test_estimated_athlete_settings_defaults_and_percentiles() -> None:
     assert given.rest_hr_bpm == 45.0 and "rest_hr_bpm" not in given.estimated
     # ten 50-min runs at 10 km: 3.333 m/s is the 95th percentile of hour-like efforts
     assert given.threshold_speed_mps == pytest.approx(10000 / 3000)
+
+
+def test_squad_settings_equal_one_athlete_at_a_time() -> None:
+    """One grouped pass over a roster gives what each athlete's own estimate gives, with the
+    values they entered; an athlete without activities gets the defaults."""
+    ann = [activity(i, 10, minutes=50, athlete="Ann") for i in range(10)]
+    for i, row in enumerate(ann):
+        row["max_heart_rate_bpm"] = 170.0 + i
+    bob = [activity(i, 6 + i % 3, minutes=30 + i, athlete="Bob") for i in range(12)]
+    roster = frame(*ann, *bob)
+    given = {"Ann": {"sex": "F", "rest_hr_bpm": 45.0}, "Bob": {"threshold_speed_mps": 3.1}}
+    squad = estimate_squad_settings(roster, given, ["Ann", "Bob", "Cy"])
+    assert squad["Ann"] == estimate_athlete_settings(frame(*ann), sex="F", rest_hr_bpm=45.0)
+    assert squad["Bob"] == estimate_athlete_settings(frame(*bob), threshold_speed_mps=3.1)
+    assert squad["Cy"] == estimate_athlete_settings(pd.DataFrame())
+    with pytest.raises(SettingsError, match=r"athlete 'Bob': .*25 <= rest < max <= 250"):
+        estimate_squad_settings(roster, {"Bob": {"max_hr_bpm": 150.0, "rest_hr_bpm": 160.0}})
 
 
 def test_implausible_athlete_settings_are_refused_with_the_fix() -> None:
