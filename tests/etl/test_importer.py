@@ -230,6 +230,23 @@ def test_timezone_option_sets_local_time_of_rows_without_a_place(store: Store,
     assert frame.loc["1001", "timezone"] == "Europe/Berlin"  # the track starts near Berlin
 
 
+def test_reimporting_an_export_read_without_places_updates_its_local_times(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export imported while files were read as UTC gets its local times on a re-import
+    (the activities' content changed: updated, not duplicated)."""
+    from etl.readers import common
+
+    path = small_export(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "zone_at", lambda *_: None)  # as before the zone lookup
+        assert counts(import_paths(store, [path], workers=1)) == (4, 0, 0, 0)
+    assert store.activities().set_index("source_id").loc["1001", "timezone"] == "UTC"
+    assert counts(import_paths(store, [path], workers=1)) == (0, 2, 2, 0)
+    frame = store.activities().set_index("source_id")
+    assert frame.loc["1001", "timezone"] == "Europe/Berlin"
+    assert frame.loc["1001", "start_time_local"] == dt.datetime(2024, 3, 5, 7, 30)
+
+
 def test_real_activities_csv_alone_in_a_zip_imports_every_row(
         store: Store, tmp_path: Path, shared_fixtures: Path) -> None:
     source = shared_fixtures / "bulk_export" / "matt__activities.csv"
